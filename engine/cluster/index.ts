@@ -1,0 +1,57 @@
+// The one interface every cluster driver (sim, docker) offers to the rest of
+// the system. The checker, the terminal and the app see only this.
+
+/** How to reach one learner's cluster. */
+export interface ClusterAccess {
+  /** API server URL reachable from the engine host, e.g. http://127.0.0.1:41234. */
+  server: string;
+  /** Bearer token with cluster-admin rights on this cluster only. */
+  token: string;
+  /**
+   * A unix socket that serves the same API; a learner's sandbox gets this one
+   * file bound in, so it can reach its own cluster and nothing else.
+   */
+  socketPath: string;
+}
+
+export interface ClusterLease {
+  /** Stable per learner: the same learner gets the same cluster back. */
+  readonly id: string;
+  readonly access: ClusterAccess;
+}
+
+export interface ClusterDriver {
+  readonly name: "sim" | "docker";
+  /** The learner's cluster, created on first need; later calls return the same one. */
+  acquire(learnerId: string, signal?: AbortSignal): Promise<ClusterLease>;
+  /** Tear the learner's cluster down. */
+  release(learnerId: string): Promise<void>;
+  /** Stop every cluster and listener. */
+  close(): Promise<void>;
+}
+
+/** A kubeconfig (YAML) for `kubectl`, pointing at `server` with the lease's token. */
+export function renderKubeconfig(options: { server: string; token: string; name?: string; namespace?: string }): string {
+  const name = options.name ?? "course";
+  const namespace = options.namespace ?? "default";
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    `- name: ${name}`,
+    "  cluster:",
+    `    server: ${JSON.stringify(options.server)}`,
+    "contexts:",
+    `- name: ${name}`,
+    "  context:",
+    `    cluster: ${name}`,
+    `    user: learner`,
+    `    namespace: ${namespace}`,
+    `current-context: ${name}`,
+    "users:",
+    "- name: learner",
+    "  user:",
+    `    token: ${JSON.stringify(options.token)}`,
+    "",
+  ].join("\n");
+}
