@@ -13,6 +13,10 @@ const schema = z.object({
     .default("file:./data/kubecourse.db")
     .refine((url) => /^(file:|postgres(ql)?:\/\/)/.test(url), "DATABASE_URL must start with file: or postgres://"),
   CLUSTER_DRIVER: z.enum(["sim"]).default("sim"),
+  /** Where the server keeps files of its own (the session secret, the SQLite file by default). */
+  DATA_DIR: z.string().default("data"),
+  /** Signs learner cookies; generated once into DATA_DIR when not given. */
+  SESSION_SECRET: z.string().min(32).optional(),
   /** Where the engine keeps per-learner sockets and sandbox state. */
   RUNTIME_DIR: z.string().default(".runtime"),
   /** How long a learner's shell lives with no tab attached. */
@@ -27,5 +31,5 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     throw new Error(`Invalid configuration:\n${problems}`);
   }
-  return { ...parsed.data, RUNTIME_DIR: path.resolve(parsed.data.RUNTIME_DIR) };
+  return { ...parsed.data, RUNTIME_DIR: path.resolve(parsed.data.RUNTIME_DIR), DATA_DIR: path.resolve(parsed.data.DATA_DIR) };
 }

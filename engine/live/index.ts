@@ -1,0 +1,1 @@
+export { LiveServer, type LiveServerOptions, type ProgressStore } from "./live-server";
