@@ -23,7 +23,7 @@ export default defineConfig({
   },
   webServer: {
     command: [
-      `rm -rf ${scratch} && npx next build &&`,
+      `rm -rf ${scratch} && NEXT_TELEMETRY_DISABLED=1 npx next build &&`,
       `NODE_ENV=production PORT=${port} HOST=127.0.0.1`,
       `DATABASE_URL=file:./${scratch}/course.db DATA_DIR=${scratch} RUNTIME_DIR=${scratch}/runtime`,
       "npx tsx server/main.ts",

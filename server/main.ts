@@ -14,7 +14,7 @@ import { Learners, sessionSecret } from "./learners";
 import { PrismaProgressStore } from "./progress";
 
 function log(message: string, error?: unknown): void {
-  const detail = error instanceof Error ? `: ${error.stack ?? error.message}` : error === undefined ? "" : `: ${String(error)}`;
+  const detail = error instanceof Error ? `: ${error.stack ?? error.message}` : error === undefined ? "" : `: ${JSON.stringify(error)}`;
   console.error(`[server] ${message}${detail}`);
 }
 
