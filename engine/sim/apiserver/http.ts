@@ -1,0 +1,345 @@
+// The API server's HTTP face: routing of /version, discovery and resource
+// URLs, body decoding, content negotiation (JSON or meta.k8s.io Table) and
+// watch streaming. Every failure leaves as a Status object; nothing thrown in
+// a handler can take the process down.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { parse as parseYaml } from "yaml";
+import type { Clock } from "../../clock";
+import type { Registry, ResourceType } from "../registry";
+import type { KObject, Pod } from "../types";
+import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, group, groupList, legacyVersions, resourceList, VERSION_INFO, wantsAggregated } from "./discovery";
+import type { PatchType, ResourceService, WatchEvent } from "./service";
+import { ApiError, errors } from "./status";
+import { includeObjectPolicy, toTable, wantsTable } from "./table";
+
+const MAX_BODY = 3 * 1024 * 1024;
+
+/** Text logs of a pod's container, supplied by the node that runs it (none yet: containers print nothing). */
+export type PodLogs = (pod: Pod, container: string, options: { tailLines?: number; previous: boolean }) => string;
+
+interface ResourceRequest {
+  type: ResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  watch: boolean;
+}
+
+export class ApiHttp {
+  private readonly streams = new Set<() => void>();
+
+  constructor(
+    private readonly service: ResourceService,
+    private readonly registry: Registry,
+    private readonly clock: Clock,
+    private readonly podLogs?: PodLogs,
+  ) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.route(req, res);
+    } catch (error) {
+      const failure = error instanceof ApiError ? error : errors.internal(error instanceof Error ? error.message : String(error));
+      if (!(error instanceof ApiError)) console.error("sim apiserver: handler failed:", error);
+      if (res.headersSent) res.end();
+      else this.send(res, failure.status.code, failure.status);
+    }
+  }
+
+  /** End every open watch (the cluster is going away). */
+  closeStreams(): void {
+    for (const close of [...this.streams]) close();
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://sim");
+    const parts = url.pathname.split("/").filter((p) => p.length > 0).map(decodeURIComponent);
+    const method = req.method ?? "GET";
+    const [root, second, third] = parts;
+    if (parts.length === 1 && root === "version") return this.send(res, 200, VERSION_INFO);
+    if (root && ["healthz", "livez", "readyz"].includes(root)) return this.sendText(res, 200, "ok");
+    if (root === "api") {
+      if (parts.length === 1) return this.discovery(req, res, true);
+      if (second !== "v1") throw errors.pathNotFound();
+      if (parts.length === 2) return this.send(res, 200, resourceList(this.registry, "", "v1"));
+      return this.resource(req, res, url, method, "", "v1", parts.slice(2));
+    }
+    if (root === "apis") {
+      if (parts.length === 1) return this.discovery(req, res, false);
+      const found = parts.length === 2 ? group(this.registry, second ?? "") : resourceList(this.registry, second ?? "", third ?? "");
+      if (parts.length <= 3) {
+        if (!found) throw errors.pathNotFound();
+        return this.send(res, 200, found);
+      }
+      return this.resource(req, res, url, method, second ?? "", third ?? "", parts.slice(3));
+    }
+    throw errors.pathNotFound();
+  }
+
+  private discovery(req: IncomingMessage, res: ServerResponse, legacy: boolean): void {
+    if (wantsAggregated(req.headers.accept)) {
+      this.send(res, 200, aggregatedDiscovery(this.registry, legacy), AGGREGATED_CONTENT_TYPE);
+    } else {
+      this.send(res, 200, legacy ? legacyVersions(req.headers.host ?? "127.0.0.1") : groupList(this.registry));
+    }
+  }
+
+  private parseResourcePath(group: string, version: string, rest: string[]): ResourceRequest {
+    let watch = false;
+    if (rest[0] === "watch") {
+      watch = true;
+      rest = rest.slice(1);
+    }
+    let namespace: string | undefined;
+    if (rest[0] === "namespaces" && rest.length >= 3 && this.registry.find(group, version, rest[2] ?? "")?.namespaced) {
+      namespace = rest[1];
+      rest = rest.slice(2);
+    }
+    const type = this.registry.find(group, version, rest[0] ?? "");
+    if (!type || rest.length > 3) throw errors.pathNotFound();
+    return { type, namespace, name: rest[1], subresource: rest[2], watch };
+  }
+
+  private async resource(req: IncomingMessage, res: ServerResponse, url: URL, method: string, group: string, version: string, rest: string[]): Promise<void> {
+    const r = this.parseResourcePath(group, version, rest);
+    const q = url.searchParams;
+    const dryRun = q.get("dryRun") === "All";
+    const { type, namespace, name, subresource } = r;
+    if (subresource && !type.subresources.some((s) => s.name === subresource)) throw errors.pathNotFound();
+
+    if (method === "GET" && (r.watch || q.get("watch") === "true" || q.get("watch") === "1")) {
+      if (name) q.set("fieldSelector", [q.get("fieldSelector"), `metadata.name=${name}`].filter(Boolean).join(","));
+      return this.watch(req, res, type, namespace, q);
+    }
+    if (!name) {
+      switch (method) {
+        case "GET":
+          return this.list(req, res, type, namespace, q);
+        case "POST": {
+          const created = this.service.create(type, namespace, await this.readObject(req), { dryRun });
+          return this.sendObject(req, res, 201, type, created);
+        }
+        case "DELETE": {
+          const { items } = this.service.list(type, namespace, { labelSelector: q.get("labelSelector"), fieldSelector: q.get("fieldSelector") });
+          const deleted = items.map((o) => this.service.delete(type, o.metadata.namespace, o.metadata.name ?? "", { dryRun }));
+          return this.send(res, 200, this.listBody(type, deleted, String(this.service.store.revision)));
+        }
+        default:
+          throw errors.methodNotAllowed();
+      }
+    }
+    if (subresource === "log" && method === "GET") return this.logs(res, type, namespace, name, q);
+    if (subresource === "binding" && method === "POST") return this.bind(req, res, type, namespace, name);
+    if (subresource && subresource !== "status") throw errors.methodNotAllowed();
+    const writeOptions = { dryRun, subresource: subresource as "status" | undefined };
+    switch (method) {
+      case "GET":
+        return this.sendObject(req, res, 200, type, this.service.get(type, namespace, name));
+      case "PUT":
+        return this.sendObject(req, res, 200, type, this.service.update(type, namespace, name, await this.readObject(req), writeOptions));
+      case "PATCH": {
+        const patchType = this.patchType(req.headers["content-type"]);
+        const patch = this.parseJson(await this.readBody(req), "patch");
+        return this.sendObject(req, res, 200, type, this.service.patch(type, namespace, name, patchType, patch, writeOptions));
+      }
+      case "DELETE": {
+        const body = await this.readBody(req);
+        const options = body.length ? (this.parseJson(body, "DeleteOptions") as { gracePeriodSeconds?: unknown }) : {};
+        const queryGrace = q.get("gracePeriodSeconds");
+        const grace = queryGrace !== null ? Number(queryGrace) : options.gracePeriodSeconds;
+        const deleted = this.service.delete(type, namespace, name, { gracePeriodSeconds: typeof grace === "number" && Number.isFinite(grace) ? grace : undefined, dryRun });
+        return this.sendObject(req, res, 200, type, deleted);
+      }
+      default:
+        throw errors.methodNotAllowed();
+    }
+  }
+
+  private list(req: IncomingMessage, res: ServerResponse, type: ResourceType, namespace: string | undefined, q: URLSearchParams): void {
+    const limit = Number(q.get("limit") ?? 0);
+    const result = this.service.list(type, namespace, {
+      labelSelector: q.get("labelSelector"),
+      fieldSelector: q.get("fieldSelector"),
+      limit: Number.isFinite(limit) ? limit : 0,
+      continueToken: q.get("continue"),
+    });
+    if (wantsTable(req.headers.accept)) {
+      return this.send(
+        res,
+        200,
+        toTable(type, result.items, {
+          now: this.clock.now(),
+          include: includeObjectPolicy(q.get("includeObject")),
+          resourceVersion: result.resourceVersion,
+          continueToken: result.continueToken,
+        }),
+      );
+    }
+    const body = this.listBody(type, result.items, result.resourceVersion);
+    if (result.continueToken) Object.assign(body.metadata, { continue: result.continueToken, remainingItemCount: result.remainingItemCount });
+    this.send(res, 200, body);
+  }
+
+  private listBody(type: ResourceType, items: KObject[], resourceVersion: string): { metadata: Record<string, unknown> } & Record<string, unknown> {
+    return {
+      kind: type.listKind,
+      apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
+      metadata: { resourceVersion },
+      // List items omit apiVersion/kind, as upstream's typed lists do.
+      items: items.map((item) => {
+        const { apiVersion: _a, kind: _k, ...rest } = item;
+        return rest;
+      }),
+    };
+  }
+
+  private watch(req: IncomingMessage, res: ServerResponse, type: ResourceType, namespace: string | undefined, q: URLSearchParams): void {
+    const table = wantsTable(req.headers.accept);
+    const include = includeObjectPolicy(q.get("includeObject"));
+    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
+    // Without the headers now, kubectl run -i and rollout status wait forever.
+    res.flushHeaders();
+    let first = true;
+    const write = (event: { type: string; object: unknown }): void => {
+      res.write(`${JSON.stringify(event)}\n`);
+    };
+    const send = (event: WatchEvent): void => {
+      if (!table) return write(event);
+      write({ type: event.type, object: toTable(type, [event.object], { now: this.clock.now(), include, withColumns: first }) });
+      first = false;
+    };
+    let stopped = false;
+    let watch: { stop(): void } | undefined;
+    let timer: { cancel(): void } | undefined;
+    const close = (): void => {
+      if (stopped) return;
+      stopped = true;
+      watch?.stop();
+      timer?.cancel();
+      this.streams.delete(close);
+      res.end();
+    };
+    this.streams.add(close);
+    req.on("close", close);
+    try {
+      watch = this.service.watch(type, namespace, { labelSelector: q.get("labelSelector"), fieldSelector: q.get("fieldSelector"), resourceVersion: q.get("resourceVersion") }, send);
+    } catch (error) {
+      // Once the stream has started, errors (410 Expired included) travel as an ERROR event.
+      const failure = error instanceof ApiError ? error : errors.internal(String(error));
+      write({ type: "ERROR", object: failure.status });
+      return close();
+    }
+    const timeout = Number(q.get("timeoutSeconds") ?? 0);
+    if (timeout > 0) timer = this.clock.schedule(timeout * 1000, close);
+  }
+
+  private logs(res: ServerResponse, type: ResourceType, namespace: string | undefined, name: string, q: URLSearchParams): void {
+    const pod = this.service.get(type, namespace, name) as Pod;
+    const containers = pod.spec.containers.map((c) => c.name);
+    const container = q.get("container") ?? (containers.length === 1 ? containers[0] : undefined);
+    if (!container) {
+      throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(" ")}]`);
+    }
+    if (!containers.includes(container)) throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
+    const state = pod.status?.containerStatuses?.find((s) => s.name === container)?.state;
+    if (!state || state.waiting) {
+      throw errors.badRequest(`container "${container}" in pod "${name}" is waiting to start: ${state?.waiting?.reason ?? "ContainerCreating"}`);
+    }
+    const tail = q.get("tailLines");
+    const text = this.podLogs?.(pod, container, { tailLines: tail === null ? undefined : Number(tail), previous: q.get("previous") === "true" }) ?? "";
+    this.sendText(res, 200, text);
+  }
+
+  private async bind(req: IncomingMessage, res: ServerResponse, type: ResourceType, namespace: string | undefined, name: string): Promise<void> {
+    const binding = (await this.readObject(req)) as KObject & { target?: { name?: string } };
+    const node = binding.target?.name;
+    if (!node) throw errors.badRequest("binding target node name is required");
+    const pod = this.service.get(type, namespace, name) as KObject & { spec?: { nodeName?: string } };
+    if (pod.spec?.nodeName) {
+      throw errors.conflict(type, name);
+    }
+    this.service.mutate(type, namespace, name, (p) => {
+      (p.spec as { nodeName?: string }).nodeName = node;
+    });
+    this.send(res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
+  }
+
+  private patchType(contentType: string | undefined): PatchType {
+    const media = (contentType ?? "").split(";")[0]?.trim();
+    switch (media) {
+      case "application/merge-patch+json":
+        return "merge";
+      case "application/strategic-merge-patch+json":
+        return "strategic";
+      case "application/json-patch+json":
+        return "json";
+      default:
+        throw errors.unsupportedMediaType(media ?? "");
+    }
+  }
+
+  private async readBody(req: IncomingMessage): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      const buffer = chunk as Buffer;
+      size += buffer.length;
+      if (size > MAX_BODY) throw errors.tooLarge();
+      chunks.push(buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  private parseJson(body: Buffer, what: string): unknown {
+    try {
+      return JSON.parse(body.toString("utf8"));
+    } catch (error) {
+      throw errors.badRequest(`error decoding ${what}: json parse error: ${(error as Error).message}`);
+    }
+  }
+
+  /** The request body as an object, from JSON or YAML. */
+  private async readObject(req: IncomingMessage): Promise<KObject> {
+    const media = (req.headers["content-type"] ?? "application/json").split(";")[0]?.trim() ?? "";
+    const body = await this.readBody(req);
+    let value: unknown;
+    if (media === "application/yaml" || media === "application/x-yaml" || media === "text/yaml") {
+      try {
+        value = parseYaml(body.toString("utf8"));
+      } catch (error) {
+        throw errors.badRequest(`error converting YAML to JSON: ${(error as Error).message.split("\n")[0] ?? ""}`);
+      }
+    } else if (media === "application/json" || media === "*/*" || media === "") {
+      value = this.parseJson(body, "request body");
+    } else {
+      throw errors.unsupportedMediaType(media);
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw errors.badRequest("the request body must be a Kubernetes object (a JSON or YAML mapping)");
+    }
+    const object = value as KObject;
+    if (object.metadata !== undefined && (typeof object.metadata !== "object" || object.metadata === null || Array.isArray(object.metadata))) {
+      throw errors.badRequest("metadata must be an object");
+    }
+    return object;
+  }
+
+  private sendObject(req: IncomingMessage, res: ServerResponse, code: number, type: ResourceType, object: KObject): void {
+    if (wantsTable(req.headers.accept)) {
+      const url = new URL(req.url ?? "/", "http://sim");
+      return this.send(res, code, toTable(type, [object], { now: this.clock.now(), include: includeObjectPolicy(url.searchParams.get("includeObject")), resourceVersion: object.metadata.resourceVersion }));
+    }
+    this.send(res, code, object);
+  }
+
+  private send(res: ServerResponse, code: number, body: unknown, contentType = "application/json"): void {
+    const text = JSON.stringify(body);
+    res.writeHead(code, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache, private" });
+    res.end(text);
+  }
+
+  private sendText(res: ServerResponse, code: number, text: string): void {
+    res.writeHead(code, { "Content-Type": "text/plain", "Content-Length": Buffer.byteLength(text) });
+    res.end(text);
+  }
+}

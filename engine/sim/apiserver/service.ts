@@ -1,0 +1,318 @@
+// The API server's storage layer (upstream's "registry REST" role): create,
+// read, update, patch, delete and watch of typed objects on top of the store,
+// with system metadata, defaulting, validation, graceful deletion and
+// selectors. The HTTP layer and the in-process controllers both write through
+// here, so an object made by a controller looks exactly like one from kubectl.
+import { randomInt, randomUUID } from "node:crypto";
+import type { Clock } from "../../clock";
+import { timestamp, type CreateContext, type Registry, type ResourceType } from "../registry";
+import { StoreError, thaw, type Store, type StoreEvent, type Watch } from "../store/store";
+import type { KObject, Service } from "../types";
+import { jsonPatch, mergePatch, strategicMerge, type Json } from "./patch";
+import { matchesFields, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelSelector } from "./selectors";
+import { errors } from "./status";
+
+/** The alphabet upstream uses for generated name suffixes (no vowels, no look-alikes). */
+const SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
+export function randomSuffix(length: number): string {
+  let out = "";
+  for (let i = 0; i < length; i++) out += SUFFIX_ALPHABET[randomInt(SUFFIX_ALPHABET.length)];
+  return out;
+}
+
+export interface Selection {
+  labelSelector?: string | null;
+  fieldSelector?: string | null;
+}
+
+export interface ListOptions extends Selection {
+  limit?: number;
+  continueToken?: string | null;
+}
+
+export interface ListResult {
+  items: KObject[];
+  resourceVersion: string;
+  continueToken?: string;
+  remainingItemCount?: number;
+}
+
+export interface WatchEvent {
+  type: "ADDED" | "MODIFIED" | "DELETED";
+  object: KObject;
+}
+
+export type PatchType = "merge" | "strategic" | "json";
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  subresource?: "status";
+}
+
+interface Matcher {
+  labels: LabelSelector;
+  fields: FieldRequirement[];
+}
+
+export class ResourceService {
+  constructor(
+    readonly registry: Registry,
+    readonly store: Store,
+    readonly clock: Clock,
+  ) {}
+
+  get(type: ResourceType, namespace: string | undefined, name: string): KObject {
+    const object = this.store.get(this.registry.key(type, namespace, name));
+    if (!object) throw errors.notFound(type, name);
+    return object;
+  }
+
+  find(type: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
+    return this.store.get(this.registry.key(type, namespace, name));
+  }
+
+  list(type: ResourceType, namespace: string | undefined, options: ListOptions = {}): ListResult {
+    const matcher = this.matcher(type, options);
+    const prefix = this.registry.key(type, namespace);
+    const resourceVersion = String(this.store.revision);
+    let after = "";
+    if (options.continueToken) {
+      try {
+        const token = JSON.parse(Buffer.from(options.continueToken, "base64url").toString()) as { k?: unknown };
+        if (typeof token.k !== "string") throw new Error("no key");
+        after = token.k;
+      } catch {
+        throw errors.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+      }
+    }
+    const matching = this.store.list(prefix).filter((o) => this.registry.key(type, o.metadata.namespace, o.metadata.name) > after && this.matches(type, matcher, o));
+    const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
+    if (matching.length <= limit) return { items: matching, resourceVersion };
+    const items = matching.slice(0, limit);
+    const last = items.at(-1) as KObject;
+    const k = this.registry.key(type, last.metadata.namespace, last.metadata.name);
+    return {
+      items,
+      resourceVersion,
+      continueToken: Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: this.store.revision, k })).toString("base64url"),
+      remainingItemCount: matching.length - limit,
+    };
+  }
+
+  create(type: ResourceType, namespace: string | undefined, body: KObject, options: WriteOptions = {}): KObject {
+    const object = thaw(body);
+    const meta = (object.metadata ??= {});
+    if (type.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      }
+      meta.namespace = namespace ?? meta.namespace ?? "default";
+      this.checkNamespaceOpen(type, meta.namespace, meta.name ?? meta.generateName ?? "");
+    } else delete meta.namespace;
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix(5);
+    if (!meta.name) {
+      throw errors.invalid(type, "", [{ field: "metadata.name", type: "FieldValueRequired", detail: "name or generateName is required" }]);
+    }
+    object.apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
+    object.kind = type.kind;
+    meta.uid = randomUUID();
+    meta.creationTimestamp = timestamp(this.clock.now());
+    for (const field of ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"]) delete meta[field];
+    type.defaults?.(object, this.createContext());
+    this.validate(type, object);
+    if (options.dryRun) return object;
+    try {
+      return this.store.create(this.registry.key(type, meta.namespace, meta.name), object);
+    } catch (error) {
+      if (error instanceof StoreError && error.code === "AlreadyExists") throw errors.alreadyExists(type, meta.name);
+      throw error;
+    }
+  }
+
+  update(type: ResourceType, namespace: string | undefined, name: string, body: KObject, options: WriteOptions = {}): KObject {
+    const current = this.get(type, namespace, name);
+    const incoming = thaw(body);
+    const meta = (incoming.metadata ??= {});
+    if (meta.name && meta.name !== name) {
+      throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    }
+    const expected = meta.resourceVersion;
+    let next: KObject;
+    if (options.subresource === "status") {
+      next = thaw(current);
+      next.status = incoming.status;
+    } else {
+      next = incoming;
+      if (type.statusSubresource) {
+        if (current.status === undefined) delete next.status;
+        else next.status = thaw(current.status);
+      }
+    }
+    const nextMeta = next.metadata;
+    nextMeta.name = name;
+    if (type.namespaced) nextMeta.namespace = current.metadata.namespace;
+    for (const field of ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generateName"] as const) {
+      if (current.metadata[field] === undefined) delete nextMeta[field];
+      else (nextMeta as Record<string, unknown>)[field] = current.metadata[field];
+    }
+    next.apiVersion = current.apiVersion;
+    next.kind = current.kind;
+    this.validate(type, next);
+    if (expected && expected !== current.metadata.resourceVersion) throw errors.conflict(type, name);
+    if (options.dryRun) return next;
+    const key = this.registry.key(type, namespace, name);
+    // The last finalizer leaving an object marked for deletion completes the deletion.
+    if (nextMeta.deletionTimestamp && !nextMeta.finalizers?.length && !type.graceful) {
+      this.store.update(key, next);
+      return this.store.delete(key);
+    }
+    return this.store.update(key, next);
+  }
+
+  patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, options: WriteOptions = {}): KObject {
+    const current = thaw(this.get(type, namespace, name)) as unknown as Json;
+    let patched: Json;
+    if (patchType === "json") patched = jsonPatch(current, patch);
+    else if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
+      throw errors.badRequest("patch body must be a JSON object");
+    } else patched = patchType === "merge" ? mergePatch(current, patch as Json) : strategicMerge(current, patch as Json);
+    if (patched === null || typeof patched !== "object" || Array.isArray(patched)) throw errors.badRequest("patch did not produce an object");
+    const object = patched as unknown as KObject;
+    // A patch without a resourceVersion applies to whatever is current.
+    const patchRV = (patch as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
+    if (typeof patchRV !== "string") object.metadata.resourceVersion = this.get(type, namespace, name).metadata.resourceVersion;
+    return this.update(type, namespace, name, object, options);
+  }
+
+  /** Read-modify-write for in-process writers (kubelet, controllers). */
+  mutate(type: ResourceType, namespace: string | undefined, name: string, change: (object: KObject) => void, options: WriteOptions = {}): KObject | undefined {
+    const current = this.find(type, namespace, name);
+    if (!current) return undefined;
+    const next = thaw(current);
+    change(next);
+    return this.update(type, namespace, name, next, options);
+  }
+
+  delete(type: ResourceType, namespace: string | undefined, name: string, options: { gracePeriodSeconds?: number; dryRun?: boolean } = {}): KObject {
+    const current = this.get(type, namespace, name);
+    const key = this.registry.key(type, namespace, name);
+    if (type.kind === "Namespace" && ["default", "kube-system", "kube-public"].includes(name)) {
+      throw errors.forbidden(type, name, "this namespace may not be deleted");
+    }
+    const immediate = !type.graceful || this.gracePeriod(current, options.gracePeriodSeconds) === 0;
+    const finalizers = current.metadata.finalizers?.length ?? 0;
+    if (immediate && !finalizers) return options.dryRun ? current : this.store.delete(key);
+    if (current.metadata.deletionTimestamp) return current;
+    const next = thaw(current);
+    const grace = type.graceful ? this.gracePeriod(current, options.gracePeriodSeconds) : 0;
+    next.metadata.deletionTimestamp = timestamp(this.clock.now() + grace * 1000);
+    next.metadata.deletionGracePeriodSeconds = grace;
+    if (type.kind === "Namespace") next.status = { ...(next.status as object), phase: "Terminating" };
+    return options.dryRun ? next : this.store.update(key, next);
+  }
+
+  /**
+   * Watch objects of a type from `resourceVersion` ("" or "0": current state
+   * first, as synthetic ADDED events). Objects leaving the selection are
+   * reported as DELETED, ones entering it as ADDED.
+   */
+  watch(type: ResourceType, namespace: string | undefined, options: Selection & { resourceVersion?: string | null }, send: (event: WatchEvent) => void): Watch {
+    const matcher = this.matcher(type, options);
+    const prefix = this.registry.key(type, namespace);
+    const rv = options.resourceVersion;
+    let from: number | undefined;
+    if (rv && rv !== "0") {
+      from = Number(rv);
+      if (!Number.isInteger(from) || from < 0) throw errors.badRequest(`invalid resource version: ${rv}`);
+    } else {
+      for (const object of this.store.list(prefix)) if (this.matches(type, matcher, object)) send({ type: "ADDED", object });
+    }
+    try {
+      return this.store.watch(prefix, from, (event) => {
+        const converted = this.convert(type, matcher, event);
+        if (converted) send(converted);
+      });
+    } catch (error) {
+      if (error instanceof StoreError && error.code === "Gone") throw errors.expired(error.message);
+      throw error;
+    }
+  }
+
+  private convert(type: ResourceType, matcher: Matcher, event: StoreEvent): WatchEvent | undefined {
+    const now = this.matches(type, matcher, event.object);
+    if (event.type !== "MODIFIED") return now ? { type: event.type, object: event.object } : undefined;
+    const before = event.previous ? this.matches(type, matcher, event.previous) : true;
+    if (now) return { type: before ? "MODIFIED" : "ADDED", object: event.object };
+    return before ? { type: "DELETED", object: event.object } : undefined;
+  }
+
+  private matcher(type: ResourceType, selection: Selection): Matcher {
+    const fields = parseFieldSelector(selection.fieldSelector ?? null);
+    for (const f of fields) {
+      if (f.field === "metadata.name" || f.field === "metadata.namespace") continue;
+      if (!type.fields) throw errors.badRequest(`field label not supported: ${f.field}`);
+    }
+    return { labels: parseLabelSelector(selection.labelSelector ?? null), fields };
+  }
+
+  private matches(type: ResourceType, matcher: Matcher, object: KObject): boolean {
+    if (!matcher.labels(object.metadata.labels)) return false;
+    if (!matcher.fields.length) return true;
+    const values: Record<string, string> = {
+      "metadata.name": object.metadata.name ?? "",
+      "metadata.namespace": object.metadata.namespace ?? "",
+      ...type.fields?.(object),
+    };
+    for (const f of matcher.fields) {
+      if (!(f.field in values)) throw errors.badRequest(`field label not supported: ${f.field}`);
+    }
+    return matchesFields(matcher.fields, values);
+  }
+
+  private gracePeriod(object: KObject, requested: number | undefined): number {
+    const spec = object.spec as { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined;
+    const phase = (object.status as { phase?: string } | undefined)?.phase;
+    if (object.kind === "Pod" && (!spec?.nodeName || phase === "Succeeded" || phase === "Failed")) return 0;
+    return requested ?? spec?.terminationGracePeriodSeconds ?? 30;
+  }
+
+  private validate(type: ResourceType, object: KObject): void {
+    const problems = type.validate?.(object) ?? [];
+    if (problems.length) throw errors.invalid(type, object.metadata.name ?? "", problems);
+  }
+
+  private checkNamespaceOpen(type: ResourceType, namespace: string, name: string): void {
+    const nsType = this.registry.find("", "v1", "namespaces");
+    if (!nsType) return;
+    const ns = this.find(nsType, undefined, namespace);
+    if (!ns) throw errors.notFound(nsType, namespace);
+    if (ns.metadata.deletionTimestamp) {
+      throw errors.forbidden(type, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+
+  private createContext(): CreateContext {
+    const services = (): Service[] => this.store.list("/core/services/");
+    return {
+      now: this.clock.now(),
+      randomSuffix,
+      allocateClusterIP: () => {
+        const taken = new Set(services().map((s) => s.spec?.clusterIP));
+        return pickFree((n) => `10.96.${n >> 8}.${n & 255}`, 2, 4094, taken);
+      },
+      allocateNodePort: () => {
+        const taken = new Set(services().flatMap((s) => (s.spec?.ports ?? []).map((p) => String(p.nodePort))));
+        return Number(pickFree(String, 30000, 32767, taken));
+      },
+    };
+  }
+}
+
+/** A random value in [low, high] whose rendering is not taken yet. */
+function pickFree(render: (n: number) => string, low: number, high: number, taken: Set<string | undefined>): string {
+  for (;;) {
+    const candidate = render(randomInt(low, high + 1));
+    if (!taken.has(candidate)) return candidate;
+  }
+}

@@ -1,0 +1,52 @@
+// meta.k8s.io/v1 Table responses: the server renders the rows, kubectl only
+// prints them (and adds NAMESPACE / LABELS columns itself).
+import type { ResourceType, TableColumn } from "../registry";
+import type { KObject } from "../types";
+
+const NAME_COLUMN: TableColumn = {
+  name: "Name",
+  type: "string",
+  format: "name",
+  description: "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
+  priority: 0,
+};
+
+export type IncludeObject = "None" | "Metadata" | "Object";
+
+export function wantsTable(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const first = accept.split(",")[0] ?? "";
+  return first.includes("as=Table") && first.includes("g=meta.k8s.io");
+}
+
+export function includeObjectPolicy(value: string | null): IncludeObject {
+  return value === "None" || value === "Object" ? value : "Metadata";
+}
+
+function rowObject(object: KObject, include: IncludeObject): unknown {
+  if (include === "None") return undefined;
+  if (include === "Object") return object;
+  return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: object.metadata };
+}
+
+export function toTable(
+  type: ResourceType,
+  objects: KObject[],
+  options: { now: number; include: IncludeObject; resourceVersion?: string; continueToken?: string; withColumns?: boolean },
+): Record<string, unknown> {
+  const metadata: Record<string, string> = {};
+  if (options.resourceVersion) metadata.resourceVersion = options.resourceVersion;
+  if (options.continueToken) metadata.continue = options.continueToken;
+  return {
+    kind: "Table",
+    apiVersion: "meta.k8s.io/v1",
+    metadata,
+    columnDefinitions: options.withColumns === false ? [] : [NAME_COLUMN, ...type.columns],
+    rows: objects.map((object) => {
+      const row: Record<string, unknown> = { cells: [object.metadata.name ?? "", ...type.cells(object, options.now)] };
+      const embedded = rowObject(object, options.include);
+      if (embedded) row.object = embedded;
+      return row;
+    }),
+  };
+}

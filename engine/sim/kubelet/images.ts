@@ -1,0 +1,81 @@
+// The images a simulated node can pull. Data, not code: a fuller catalogue
+// (sizes, tags, what each image does when it runs) grows here.
+import { createHash } from "node:crypto";
+
+export interface ImageInfo {
+  /** Bytes, as the Pulled event reports them. */
+  size: number;
+  /** Tags that exist; a pull of any other tag fails with "not found". */
+  tags: string[];
+  /** What the image's default command does: keep serving, or exit at once (busybox runs `sh`). */
+  behaviour: "serves" | "exits";
+  /** PID 1 exits on SIGTERM; if not (sleep in busybox), deletion waits out the grace period. */
+  stopsOnSigterm: boolean;
+}
+
+const LIBRARY: Record<string, ImageInfo> = {
+  nginx: { size: 72_099_410, tags: ["latest", "1.27", "1.27.3", "1.26", "1.25", "1.24", "alpine", "stable", "1.27-alpine"], behaviour: "serves", stopsOnSigterm: true },
+  httpd: { size: 58_166_372, tags: ["latest", "2.4", "alpine", "2.4-alpine"], behaviour: "serves", stopsOnSigterm: true },
+  busybox: { size: 2_166_802, tags: ["latest", "1.36", "1.37", "1.28", "stable"], behaviour: "exits", stopsOnSigterm: false },
+  alpine: { size: 3_653_068, tags: ["latest", "3.20", "3.21", "3.19"], behaviour: "exits", stopsOnSigterm: false },
+  redis: { size: 45_024_590, tags: ["latest", "7", "7.4", "alpine", "7-alpine"], behaviour: "serves", stopsOnSigterm: true },
+  postgres: { size: 158_311_426, tags: ["latest", "17", "16", "15", "alpine"], behaviour: "serves", stopsOnSigterm: true },
+  mysql: { size: 173_041_123, tags: ["latest", "8", "8.4", "9"], behaviour: "serves", stopsOnSigterm: true },
+  ubuntu: { size: 29_754_311, tags: ["latest", "24.04", "22.04", "noble", "jammy"], behaviour: "exits", stopsOnSigterm: false },
+  "registry.k8s.io/pause": { size: 320_368, tags: ["3.10", "3.9"], behaviour: "serves", stopsOnSigterm: true },
+};
+
+export interface ImageRef {
+  /** As written in the pod spec. */
+  original: string;
+  /** Fully qualified, as container statuses show it: docker.io/library/nginx:latest. */
+  qualified: string;
+  /** Repository without tag: docker.io/library/nginx. */
+  repository: string;
+  tag: string;
+}
+
+export function parseImage(image: string): ImageRef {
+  const slash = image.lastIndexOf("/");
+  const colon = image.lastIndexOf(":");
+  const hasTag = colon > slash;
+  let name = hasTag ? image.slice(0, colon) : image;
+  const tag = hasTag ? image.slice(colon + 1) : "latest";
+  const first = name.split("/")[0] ?? "";
+  const hasRegistry = name.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
+  if (!hasRegistry) name = `docker.io/${name.includes("/") ? name : `library/${name}`}`;
+  return { original: image, qualified: `${name}:${tag}`, repository: name, tag };
+}
+
+function catalogueKey(ref: ImageRef): string {
+  return ref.repository.replace(/^docker\.io\/library\//, "");
+}
+
+export type PullResult = { ok: true; info: ImageInfo; digest: string } | { ok: false; message: string };
+
+export function lookupImage(ref: ImageRef): PullResult {
+  const info = LIBRARY[catalogueKey(ref)];
+  if (!info) {
+    return {
+      ok: false,
+      message: `failed to pull and unpack image "${ref.qualified}": failed to resolve reference "${ref.qualified}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`,
+    };
+  }
+  if (!info.tags.includes(ref.tag)) {
+    return { ok: false, message: `failed to pull and unpack image "${ref.qualified}": failed to resolve reference "${ref.qualified}": ${ref.qualified}: not found` };
+  }
+  return { ok: true, info, digest: `sha256:${createHash("sha256").update(ref.qualified).digest("hex")}` };
+}
+
+/** How long pulling an image of `size` bytes takes on the simulated network (about 0.5-2.5 s). */
+export function pullMillis(size: number): number {
+  return Math.min(2500, 450 + Math.round(size / 50_000));
+}
+
+/** A Go-style duration as kubelet messages print it: 812ms, 1.234s, 10s, 5m0s. */
+export function goDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(3).replace(/\.?0+$/, "")}s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes}m${goDuration(ms - minutes * 60_000).replace(/^0ms$/, "0s")}`;
+}

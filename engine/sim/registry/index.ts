@@ -1,0 +1,59 @@
+// The resource registry: every type the sim serves, looked up the ways the
+// API server needs (by URL parts, by kind, by the names kubectl accepts).
+import { apiVersionOf, type ResourceType } from "./resource";
+import { pods } from "./pods";
+import { configmaps, events, leases, namespaces, nodes, secrets, serviceaccounts, services } from "./core";
+
+export { apiVersionOf, column, AGE_COLUMN, ALL_VERBS, defineResource } from "./resource";
+export type { CreateContext, FieldError, ResourceType, Subresource, TableColumn } from "./resource";
+export { ageSince, humanDuration, microTimestamp, timestamp } from "./format";
+export { summarizePod } from "./pod-status";
+export { describeFieldError } from "./validation";
+
+export interface GroupVersion {
+  group: string;
+  version: string;
+}
+
+export class Registry {
+  private readonly byPath = new Map<string, ResourceType>();
+  private readonly byKind = new Map<string, ResourceType>();
+
+  constructor(readonly types: readonly ResourceType[]) {
+    for (const type of types) {
+      this.byPath.set(`${type.group}/${type.version}/${type.plural}`, type);
+      this.byKind.set(`${apiVersionOf(type)}/${type.kind}`, type);
+    }
+  }
+
+  find(group: string, version: string, plural: string): ResourceType | undefined {
+    return this.byPath.get(`${group}/${version}/${plural}`);
+  }
+
+  forKind(apiVersion: string, kind: string): ResourceType | undefined {
+    return this.byKind.get(`${apiVersion}/${kind}`);
+  }
+
+  /** Group versions in discovery order: the legacy core group first, then named groups. */
+  groupVersions(): GroupVersion[] {
+    const seen = new Map<string, GroupVersion>();
+    for (const t of this.types) seen.set(`${t.group}/${t.version}`, { group: t.group, version: t.version });
+    return [...seen.values()];
+  }
+
+  inGroupVersion(group: string, version: string): ResourceType[] {
+    return this.types.filter((t) => t.group === group && t.version === version);
+  }
+
+  /** Storage key of one object; a prefix of a list when `name` (and `namespace`) are left out. */
+  key(type: ResourceType, namespace?: string, name?: string): string {
+    const base = `/${type.group || "core"}/${type.plural}/`;
+    if (!type.namespaced) return name === undefined ? base : base + name;
+    if (namespace === undefined) return base;
+    return name === undefined ? `${base}${namespace}/` : `${base}${namespace}/${name}`;
+  }
+}
+
+export function defaultRegistry(): Registry {
+  return new Registry([pods, nodes, namespaces, services, events, configmaps, secrets, serviceaccounts, leases]);
+}

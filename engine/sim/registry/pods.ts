@@ -1,0 +1,161 @@
+// Pods: upstream defaulting (including what the ServiceAccount admission
+// plugin injects), validation wording and the table kubectl prints.
+import type { Container, Pod, Toleration } from "../types";
+import { ALL_VERBS, AGE_COLUMN, column, defineResource, type FieldError } from "./resource";
+import { ageSince } from "./format";
+import { summarizePod } from "./pod-status";
+import { validateLabel, validateSubdomain } from "./validation";
+
+function defaultPullPolicy(image: string | undefined): string {
+  if (!image) return "IfNotPresent";
+  if (image.includes("@")) return "IfNotPresent";
+  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
+  const tag = lastSegment.includes(":") ? lastSegment.slice(lastSegment.indexOf(":") + 1) : "";
+  return tag === "" || tag === "latest" ? "Always" : "IfNotPresent";
+}
+
+function defaultContainer(container: Container, tokenVolume: string): void {
+  container.imagePullPolicy ??= defaultPullPolicy(container.image);
+  container.terminationMessagePath ??= "/dev/termination-log";
+  container.terminationMessagePolicy ??= "File";
+  container.resources ??= {};
+  for (const port of container.ports ?? []) port.protocol ??= "TCP";
+  const mounts = (container.volumeMounts ??= []) as { mountPath: string; name: string; readOnly?: boolean }[];
+  if (!mounts.some((m) => m.mountPath === "/var/run/secrets/kubernetes.io/serviceaccount")) {
+    mounts.push({ mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", name: tokenVolume, readOnly: true });
+  }
+}
+
+const DEFAULT_TOLERATIONS: Toleration[] = [
+  { effect: "NoExecute", key: "node.kubernetes.io/not-ready", operator: "Exists", tolerationSeconds: 300 },
+  { effect: "NoExecute", key: "node.kubernetes.io/unreachable", operator: "Exists", tolerationSeconds: 300 },
+];
+
+function tokenVolume(name: string): Record<string, unknown> {
+  return {
+    name,
+    projected: {
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: "token" } },
+        { configMap: { items: [{ key: "ca.crt", path: "ca.crt" }], name: "kube-root-ca.crt" } },
+        { downwardAPI: { items: [{ fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" }, path: "namespace" }] } },
+      ],
+    },
+  };
+}
+
+function qosClass(pod: Pod): string {
+  const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+  const resources = all.map((c) => (c.resources ?? {}) as { requests?: Record<string, string>; limits?: Record<string, string> });
+  if (resources.every((r) => !Object.keys(r.requests ?? {}).length && !Object.keys(r.limits ?? {}).length)) return "BestEffort";
+  const guaranteed = resources.every(
+    (r) => ["cpu", "memory"].every((k) => r.limits?.[k] !== undefined) && Object.entries(r.requests ?? {}).every(([k, v]) => r.limits?.[k] === v),
+  );
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+function validateContainers(list: Container[] | undefined, path: string, required: boolean): FieldError[] {
+  if (!list?.length) return required ? [{ field: path, type: "FieldValueRequired" }] : [];
+  const errors: FieldError[] = [];
+  const names = new Set<string>();
+  list.forEach((c, i) => {
+    const at = `${path}[${i}]`;
+    if (!c.name) errors.push({ field: `${at}.name`, type: "FieldValueRequired" });
+    else {
+      errors.push(...validateLabel(`${at}.name`, c.name));
+      if (names.has(c.name)) errors.push({ field: `${at}.name`, type: "FieldValueDuplicate", value: c.name });
+      names.add(c.name);
+    }
+    if (!c.image) errors.push({ field: `${at}.image`, type: "FieldValueRequired" });
+  });
+  return errors;
+}
+
+export const pods = defineResource<Pod>({
+  group: "",
+  version: "v1",
+  kind: "Pod",
+  listKind: "PodList",
+  plural: "pods",
+  singular: "pod",
+  namespaced: true,
+  shortNames: ["po"],
+  categories: ["all"],
+  verbs: ALL_VERBS,
+  subresources: [
+    { name: "status", kind: "Pod", verbs: ["get", "patch", "update"] },
+    { name: "binding", kind: "Binding", verbs: ["create"] },
+    { name: "log", kind: "Pod", verbs: ["get"] },
+  ],
+  graceful: true,
+  statusSubresource: true,
+  columns: [
+    column("Ready", "string", "The aggregate readiness state of this pod for accepting traffic."),
+    column("Status", "string", "The aggregate status of the containers in this pod."),
+    column("Restarts", "string", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
+    AGE_COLUMN,
+    column("IP", "string", "IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.", 1),
+    column("Node", "string", "NodeName is a request to schedule this pod onto a specific node.", 1),
+    column("Nominated Node", "string", "nominatedNodeName is set only when this pod preempts other pods on the node.", 1),
+    column("Readiness Gates", "string", "If specified, all readiness gates will be evaluated for pod readiness.", 1),
+  ],
+  cells(pod, now) {
+    const summary = summarizePod(pod, now);
+    const gates = pod.spec.readinessGates ?? [];
+    const passed = gates.filter((g) => pod.status?.conditions?.some((c) => c.type === g.conditionType && c.status === "True")).length;
+    return [
+      summary.ready,
+      summary.status,
+      summary.restarts,
+      ageSince(pod.metadata.creationTimestamp, now),
+      pod.status?.podIPs?.[0]?.ip ?? pod.status?.podIP ?? "<none>",
+      pod.spec.nodeName || "<none>",
+      pod.status?.nominatedNodeName || "<none>",
+      gates.length ? `${passed}/${gates.length}` : "<none>",
+    ];
+  },
+  defaults(pod, context) {
+    const spec = pod.spec;
+    const volume = `kube-api-access-${context.randomSuffix(5)}`;
+    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) defaultContainer(c, volume);
+    spec.dnsPolicy ??= "ClusterFirst";
+    spec.enableServiceLinks ??= true;
+    spec.preemptionPolicy ??= "PreemptLowerPriority";
+    spec.priority ??= 0;
+    spec.restartPolicy ??= "Always";
+    spec.schedulerName ??= "default-scheduler";
+    spec.securityContext ??= {};
+    spec.serviceAccountName ??= "default";
+    spec.serviceAccount ??= spec.serviceAccountName;
+    spec.terminationGracePeriodSeconds ??= 30;
+    const tolerations = (spec.tolerations ??= []);
+    for (const t of DEFAULT_TOLERATIONS) if (!tolerations.some((x) => x.key === t.key)) tolerations.push({ ...t });
+    const volumes = (spec.volumes ??= []) as { name: string }[];
+    volumes.push(tokenVolume(volume) as { name: string });
+    pod.status = { phase: "Pending", qosClass: qosClass(pod) };
+  },
+  validate(pod) {
+    const errors = validateSubdomain("metadata.name", pod.metadata.name ?? "");
+    if (!pod.spec) return [...errors, { field: "spec.containers", type: "FieldValueRequired" }];
+    errors.push(...validateContainers(pod.spec.containers, "spec.containers", true));
+    errors.push(...validateContainers(pod.spec.initContainers, "spec.initContainers", false));
+    const policy = pod.spec.restartPolicy;
+    if (policy && !["Always", "OnFailure", "Never"].includes(policy)) {
+      errors.push({ field: "spec.restartPolicy", type: "FieldValueNotSupported", value: policy, detail: 'supported values: "Always", "OnFailure", "Never"' });
+    }
+    return errors;
+  },
+  fields(pod) {
+    return {
+      "spec.nodeName": pod.spec.nodeName ?? "",
+      "spec.restartPolicy": pod.spec.restartPolicy ?? "",
+      "spec.schedulerName": pod.spec.schedulerName ?? "",
+      "spec.serviceAccountName": pod.spec.serviceAccountName ?? "",
+      "spec.hostNetwork": pod.spec.hostNetwork ? "true" : "false",
+      "status.phase": pod.status?.phase ?? "",
+      "status.podIP": pod.status?.podIP ?? "",
+      "status.nominatedNodeName": pod.status?.nominatedNodeName ?? "",
+    };
+  },
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import type { KObject } from "../types";
+import { Store, StoreError, type StoreEvent } from "./store";
+
+function codeOf(action: () => unknown): string | undefined {
+  try {
+    action();
+  } catch (error) {
+    return error instanceof StoreError ? error.code : "not a StoreError";
+  }
+  return undefined;
+}
+
+const cm = (name: string, value = "1"): KObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default" }, data: { value } });
+
+describe("Store", () => {
+  it("bumps one revision per write and stamps it as resourceVersion", () => {
+    const store = new Store();
+    const a = store.create("/core/configmaps/default/a", cm("a"));
+    const b = store.update("/core/configmaps/default/a", cm("a", "2"));
+    expect(Number(b.metadata.resourceVersion)).toBe(Number(a.metadata.resourceVersion) + 1);
+    expect(() => store.create("/core/configmaps/default/a", cm("a"))).toThrow(StoreError);
+    expect(() => store.update("/core/configmaps/default/a", cm("a"), a.metadata.resourceVersion)).toThrow(/default\/a/);
+  });
+
+  it("hands out frozen objects, so readers cannot change stored state", () => {
+    const store = new Store();
+    const a = store.create("/core/configmaps/default/a", cm("a"));
+    expect(() => {
+      (a.data as Record<string, string>).value = "x";
+    }).toThrow(TypeError);
+  });
+
+  it("replays history after a revision, then delivers live events in order", () => {
+    const store = new Store();
+    const start = store.revision;
+    store.create("/core/configmaps/default/a", cm("a"));
+    store.create("/core/pods/default/p", cm("p"));
+    const seen: string[] = [];
+    const watch = store.watch("/core/configmaps/", start, (e: StoreEvent) => seen.push(`${e.type} ${e.object.metadata.name ?? ""}`));
+    store.update("/core/configmaps/default/a", cm("a", "2"));
+    store.delete("/core/configmaps/default/a");
+    watch.stop();
+    store.create("/core/configmaps/default/b", cm("b"));
+    expect(seen).toEqual(["ADDED a", "MODIFIED a", "DELETED a"]);
+  });
+
+  it("answers Gone for a watch older than the kept history", () => {
+    const store = new Store(3);
+    const start = store.revision;
+    for (let i = 0; i < 5; i++) store.create(`/core/configmaps/default/c${i}`, cm(`c${i}`));
+    expect(codeOf(() => store.watch("/", start, () => undefined))).toBe("Gone");
+    expect(() => store.watch("/", store.revision - 2, () => undefined)).not.toThrow();
+  });
+
+  it("delivers writes made by a watcher after the event that caused them", () => {
+    const store = new Store();
+    const order: string[] = [];
+    store.watch("/", undefined, (e) => {
+      order.push(`first saw ${e.object.metadata.name ?? ""}`);
+      if (e.object.metadata.name === "a") store.create("/core/configmaps/default/b", cm("b"));
+    });
+    store.watch("/", undefined, (e) => order.push(`second saw ${e.object.metadata.name ?? ""}`));
+    store.create("/core/configmaps/default/a", cm("a"));
+    expect(order).toEqual(["first saw a", "second saw a", "first saw b", "second saw b"]);
+  });
+
+  it("round-trips through a JSON snapshot", () => {
+    const store = new Store();
+    store.create("/core/configmaps/default/a", cm("a"));
+    const snapshot = JSON.parse(JSON.stringify(store.snapshot())) as ReturnType<Store["snapshot"]>;
+    const restored = Store.restore(snapshot);
+    expect(restored.get("/core/configmaps/default/a")).toEqual(store.get("/core/configmaps/default/a"));
+    expect(restored.revision).toBe(store.revision);
+    expect(Number(restored.create("/core/configmaps/default/b", cm("b")).metadata.resourceVersion)).toBe(store.revision + 1);
+    expect(codeOf(() => restored.watch("/", store.revision - 1, () => undefined))).toBe("Gone");
+  });
+});
