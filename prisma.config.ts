@@ -15,5 +15,5 @@ export default defineConfig({
   engine: "js",
   schema: paths.schema,
   migrations: { path: paths.migrations },
-  adapter: async () => (provider === "postgresql" ? new PrismaPg({ connectionString: url }) : new PrismaBetterSQLite3({ url })),
+  adapter: () => Promise.resolve(provider === "postgresql" ? new PrismaPg({ connectionString: url }) : new PrismaBetterSQLite3({ url })),
 });
