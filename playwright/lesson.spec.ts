@@ -31,7 +31,8 @@ test("a learner runs a first pod and the check turns green, and it stays after a
   await type(page, "kubectl run web --image=nginx");
   await expect(terminal(page)).toContainText("pod/web created");
   await expect(firstPod.getByRole("status", { name: "Exercise status" })).toContainText("Passed", { timeout: 30_000 });
-  await page.screenshot({ path: testInfo.outputPath("lesson-passed.png"), fullPage: true });
+  await firstPod.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath("lesson-passed.png") });
   await testInfo.attach("lesson page after the check passed", { path: testInfo.outputPath("lesson-passed.png"), contentType: "image/png" });
 
   await page.reload();
