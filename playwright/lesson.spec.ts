@@ -94,3 +94,19 @@ test("another learner gets a cluster of their own", async ({ page, browser }) =>
   await expect(terminal(theirs)).toContainText("No resources found in default namespace.");
   await other.close();
 });
+
+test("the shell follows the terminal when the window is resized", async ({ page }) => {
+  await openLesson(page);
+  const sizes = async () => [...(await terminal(page).innerText()).matchAll(/^(\d+) (\d+)$/gm)].map((m) => `${m[1]}x${m[2]}`);
+  await type(page, "stty size");
+  await expect.poll(sizes).toHaveLength(1);
+  const [before] = await sizes();
+
+  await page.setViewportSize({ width: 900, height: 560 });
+  await expect(async () => {
+    await type(page, "clear; stty size");
+    const [after] = await sizes();
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+  }).toPass();
+});
