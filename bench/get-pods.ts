@@ -10,6 +10,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Agent, createServer, type Server } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -50,8 +51,8 @@ export async function main(): Promise<void> {
     timing = createServer((req, res) => {
       const start = performance.now();
       res.on("finish", () => serverTimes.push({ url: req.url ?? "", ms: performance.now() - start }));
-      // kubectl sends no token over plain http (see engine/sim/CONTEXT.md); on the
-      // driver that request would come through the cluster's own unix socket.
+      // kubectl sends no token over plain http; this timing server is plain http
+      // so that TLS stays out of the server's share, and serves it as the admin.
       if (req.headers.authorization) cluster.handle(req, res);
       else cluster.handleAuthenticated(req, res);
     });
@@ -88,7 +89,7 @@ export async function main(): Promise<void> {
     info("client round trip (keep-alive)", latencies(summarize(client), ["p50", "p95", "p99", "max"]));
 
     const shared: number[] = [];
-    const viaDriver: Target = { url: lease.access.server, token: lease.access.token, agent };
+    const viaDriver: Target = { url: lease.access.server, token: lease.access.token, ca: lease.access.ca, agent: new HttpsAgent({ keepAlive: true, maxSockets: 1 }) };
     for (let i = 0; i < 500; i++) {
       const start = performance.now();
       await getPodsTable(viaDriver);

@@ -2,6 +2,7 @@
 // `kubectl get pods` sends, creating pods through the API, and a TCP -> unix
 // socket forwarder (what socat does in a learner's sandbox).
 import { request as httpRequest, type Agent, type OutgoingHttpHeaders } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { connect, createServer, type AddressInfo, type Server } from "node:net";
 
 /** The Accept header kubectl (1.2x-1.3x) sends for `kubectl get <resource>`. */
@@ -11,11 +12,13 @@ export const TABLE_ACCEPT =
 /** The path `kubectl get pods` asks for (namespace default, chunked listing). */
 export const GET_PODS_PATH = "/api/v1/namespaces/default/pods?limit=500";
 
-/** Where a cluster answers: a TCP URL (token required) or its unix socket. */
+/** Where a cluster answers: a URL or its unix socket; with `ca`, over TLS. */
 export interface Target {
   url?: string;
   socketPath?: string;
   token?: string;
+  /** The cluster CA (PEM): the sim speaks HTTPS on its port and its sockets. */
+  ca?: string;
   agent?: Agent;
 }
 
@@ -32,14 +35,16 @@ export function send(target: Target, method: string, path: string, headers: Outg
     all["content-length"] = Buffer.byteLength(body);
   }
   const where = target.url ? new URL(target.url) : undefined;
+  const request = target.ca || where?.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
+    const req = request(
       {
         method,
         path,
         headers: all,
         agent: target.agent,
-        ...(where ? { host: where.hostname, port: Number(where.port) } : { socketPath: target.socketPath }),
+        ca: target.ca,
+        ...(where ? { host: where.hostname, port: Number(where.port) } : { socketPath: target.socketPath, servername: "localhost" }),
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -26,7 +26,7 @@ const REQUEST_TIMEOUT_MS = 5_000;
 const TARGET_P99_MS = 50;
 
 interface LoadPlan {
-  sockets: string[];
+  targets: Target[];
   durationS: number;
 }
 
@@ -41,18 +41,18 @@ interface LoadResult {
 
 /** The load generator (child process): receives a plan, sends the results back. */
 async function client(plan: LoadPlan): Promise<LoadResult> {
-  const interval = 1000 / plan.sockets.length;
-  const total = plan.sockets.length * plan.durationS;
+  const interval = 1000 / plan.targets.length;
+  const total = plan.targets.length * plan.durationS;
   const result: LoadResult = { sent: 0, ok: 0, errors: [], latencies: [], lags: [], elapsedMs: 0 };
   const inflight = new Set<Promise<void>>();
   const start = performance.now() + 100;
-  const one = async (socketPath: string, due: number): Promise<void> => {
+  const one = async (target: Target, due: number): Promise<void> => {
     const sentAt = performance.now();
     result.lags.push(sentAt - due);
     result.sent++;
     try {
       const reply = await Promise.race([
-        getPodsTable({ socketPath, agent: undefined } satisfies Target),
+        getPodsTable(target),
         sleep(REQUEST_TIMEOUT_MS).then(() => {
           throw new Error(`timeout after ${REQUEST_TIMEOUT_MS} ms`);
         }),
@@ -69,8 +69,8 @@ async function client(plan: LoadPlan): Promise<LoadResult> {
   for (let k = 0; k < total; k++) {
     const due = start + k * interval;
     for (let i = 0; i < 100 && performance.now() < due; i++) await sleep(Math.max(1, Math.ceil(due - performance.now())));
-    const socketPath = plan.sockets[k % plan.sockets.length] ?? "";
-    const p = one(socketPath, due).finally(() => inflight.delete(p));
+    const target = plan.targets[k % plan.targets.length] ?? {};
+    const p = one(target, due).finally(() => inflight.delete(p));
     inflight.add(p);
   }
   await Promise.all(inflight);
@@ -106,7 +106,7 @@ async function server(): Promise<void> {
     const setupStart = performance.now();
     for (let i = 0; i < CLUSTERS; i++) {
       const lease = await driver.acquire(`learner-${i}`);
-      const target: Target = { socketPath: lease.access.socketPath };
+      const target: Target = { socketPath: lease.access.socketPath, token: lease.access.token, ca: lease.access.ca };
       await createPods(target, PODS_PER_CLUSTER);
       targets.push(target);
     }
@@ -123,7 +123,7 @@ async function server(): Promise<void> {
     const cpuBefore = process.cpuUsage();
     const eluBefore = performance.eventLoopUtilization();
     delay.enable();
-    const result = await runLoad({ sockets: targets.flatMap((t) => (t.socketPath ? [t.socketPath] : [])), durationS: DURATION_S });
+    const result = await runLoad({ targets, durationS: DURATION_S });
     delay.disable();
     const elu = performance.eventLoopUtilization(eluBefore);
     const cpu = process.cpuUsage(cpuBefore);

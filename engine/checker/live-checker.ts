@@ -15,7 +15,7 @@ export interface ExerciseOutcome {
 }
 
 export interface LiveCheckerOptions {
-  access: Pick<ClusterAccess, "server" | "token">;
+  access: Pick<ClusterAccess, "server" | "token" | "ca">;
   exercises: Exercise[];
   clock: Clock;
   onOutcome: (outcome: ExerciseOutcome) => void;
@@ -25,11 +25,12 @@ export interface LiveCheckerOptions {
   rewatchMs?: number;
 }
 
-export function clusterReader(access: Pick<ClusterAccess, "server" | "token">): ClusterReader {
+export function clusterReader(access: Pick<ClusterAccess, "server" | "token" | "ca">): ClusterReader {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
     // The engine reaches clusters over loopback http; client-node insists on this flag for it.
-    clusters: [{ name: "learner", server: access.server, skipTLSVerify: access.server.startsWith("http:") }],
+    // Over https the cluster's CA is trusted; over loopback http client-node insists on skipTLSVerify.
+    clusters: [{ name: "learner", server: access.server, skipTLSVerify: access.server.startsWith("http:"), ...(access.ca ? { caData: Buffer.from(access.ca).toString("base64") } : {}) }],
     users: [{ name: "learner", token: access.token }],
     contexts: [{ name: "learner", cluster: "learner", user: "learner" }],
     currentContext: "learner",

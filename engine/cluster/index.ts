@@ -3,7 +3,7 @@
 
 /** How to reach one learner's cluster. */
 export interface ClusterAccess {
-  /** API server URL reachable from the engine host, e.g. http://127.0.0.1:41234. */
+  /** API server URL reachable from the engine host, e.g. https://127.0.0.1:41234. */
   server: string;
   /** Bearer token with cluster-admin rights on this cluster only. */
   token: string;
@@ -12,6 +12,12 @@ export interface ClusterAccess {
    * file bound in, so it can reach its own cluster and nothing else.
    */
   socketPath: string;
+  /**
+   * PEM of the CA that signed the API server's certificate (on the TCP port
+   * and the socket alike). Present when the server speaks HTTPS, which it
+   * must for kubectl to send the token at all.
+   */
+  ca?: string;
 }
 
 export interface ClusterLease {
@@ -30,8 +36,12 @@ export interface ClusterDriver {
   close(): Promise<void>;
 }
 
-/** A kubeconfig (YAML) for `kubectl`, pointing at `server` with the lease's token. */
-export function renderKubeconfig(options: { server: string; token: string; name?: string; namespace?: string }): string {
+/**
+ * A kubeconfig (YAML) for `kubectl`, pointing at `server` with the lease's
+ * token; with `ca`, the CA is embedded as `certificate-authority-data` (the
+ * server URL should then be https://).
+ */
+export function renderKubeconfig(options: { server: string; token: string; ca?: string; name?: string; namespace?: string }): string {
   const name = options.name ?? "course";
   const namespace = options.namespace ?? "default";
   return [
@@ -41,6 +51,7 @@ export function renderKubeconfig(options: { server: string; token: string; name?
     `- name: ${name}`,
     "  cluster:",
     `    server: ${JSON.stringify(options.server)}`,
+    ...(options.ca ? [`    certificate-authority-data: ${Buffer.from(options.ca).toString("base64")}`] : []),
     "contexts:",
     `- name: ${name}`,
     "  context:",

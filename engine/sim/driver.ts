@@ -1,28 +1,38 @@
-// The sim ClusterDriver: one HTTP server on 127.0.0.1 for every cluster,
-// routing each request by its bearer token, plus one unix socket per cluster
-// (for a learner's sandbox) whose connections may only reach that cluster.
-// A cluster costs a store and a few watchers: no TCP port, no process.
+// The sim ClusterDriver: one HTTPS server on 127.0.0.1 for every cluster,
+// routing each request by its bearer token, plus one HTTPS unix socket per
+// cluster (for a learner's sandbox) whose connections may only reach that
+// cluster. Both present a certificate from the driver's own CA, which every
+// lease carries: kubectl sends bearer tokens only over TLS, and every request
+// is authenticated by its token. A cluster costs a store and a few watchers:
+// no TCP port, no process.
 import { createHash } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import { chmodSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
+import type { Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Clock } from "../clock";
 import type { ClusterDriver, ClusterLease } from "../cluster";
 import { bearerToken, createSimCluster, sendUnauthorized, type SimCluster } from "./cluster/cluster";
+import { tokenKeyId } from "./apiserver/auth/tokens";
+import { createServingCertificates, type ServingCertificates } from "./tls";
 
 export interface SimDriverOptions {
   clock: Clock;
   /** Per-cluster sockets live under `${runtimeDir}/clusters/<clusterId>/api.sock`. */
   runtimeDir: string;
+  /** TCP port of the shared listener on 127.0.0.1 (default: any free port). */
+  port?: number;
+  /** CA and serving certificate to present (default: a fresh CA made with openssl). */
+  certificates?: ServingCertificates;
 }
 
 interface Entry {
   id: string;
   cluster: SimCluster;
-  socketServer: NetServer;
+  socketServer: Server;
   sockets: Set<Socket>;
   lease: ClusterLease;
 }
@@ -31,9 +41,9 @@ export class SimDriver implements ClusterDriver {
   readonly name = "sim" as const;
   private readonly byLearner = new Map<string, Promise<Entry>>();
   private readonly byToken = new Map<string, Entry>();
-  /** Connections that arrived on a cluster's unix socket, and may reach only that cluster. */
-  private readonly socketOwner = new WeakMap<Socket, Entry>();
-  private http?: Promise<{ server: Server; url: string }>;
+  /** Clusters by the key id their ServiceAccount tokens are signed with. */
+  private readonly byKeyId = new Map<string, Entry>();
+  private http?: Promise<{ server: Server; url: string; certificates: ServingCertificates }>;
   private closed = false;
 
   constructor(private readonly options: SimDriverOptions) {}
@@ -74,31 +84,33 @@ export class SimDriver implements ClusterDriver {
     }
   }
 
-  private listen(): Promise<{ server: Server; url: string }> {
-    this.http ??= new Promise((resolve, reject) => {
-      const server = createServer((req, res) => this.route(req, res));
-      server.on("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as AddressInfo;
-        resolve({ server, url: `http://127.0.0.1:${port}` });
+  private listen(): Promise<{ server: Server; url: string; certificates: ServingCertificates }> {
+    this.http ??= (async () => {
+      const certificates = this.options.certificates ?? (await createServingCertificates());
+      return new Promise((resolve, reject) => {
+        const server = createServer({ key: certificates.key, cert: certificates.cert }, (req, res) => this.route(req, res));
+        server.on("error", reject);
+        server.listen(this.options.port ?? 0, "127.0.0.1", () => {
+          const { port } = server.address() as AddressInfo;
+          resolve({ server, url: `https://127.0.0.1:${port}`, certificates });
+        });
       });
-    });
+    })();
     return this.http;
   }
 
+  /** The shared port: the token says which cluster (its admin token, or the `kid` of a ServiceAccount token). */
   private route(req: IncomingMessage, res: ServerResponse): void {
     const token = bearerToken(req);
-    const pinned = this.socketOwner.get(req.socket);
-    // On a cluster's own socket the socket is the credential: kubectl never sends a
-    // bearer token over plain http (client-go attaches user auth only for https).
-    // A token that is sent must still be that cluster's.
-    const entry = pinned ?? (token === undefined ? undefined : this.byToken.get(token));
-    if (!entry || (token !== undefined && token !== entry.cluster.token)) return sendUnauthorized(res);
-    entry.cluster.handleAuthenticated(req, res);
+    if (token === undefined) return sendUnauthorized(res);
+    const kid = tokenKeyId(token);
+    const entry = this.byToken.get(token) ?? (kid === undefined ? undefined : this.byKeyId.get(kid));
+    if (!entry) return sendUnauthorized(res);
+    entry.cluster.handle(req, res);
   }
 
   private async create(learnerId: string): Promise<Entry> {
-    const { server, url } = await this.listen();
+    const { url, certificates } = await this.listen();
     const id = `c${createHash("sha256").update(learnerId).digest("hex").slice(0, 16)}`;
     const dir = path.join(this.options.runtimeDir, "clusters", id);
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -110,13 +122,12 @@ export class SimDriver implements ClusterDriver {
       id,
       cluster,
       sockets,
-      socketServer: createNetServer((socket) => {
+      // The socket's own HTTPS server: whatever arrives here can only reach this cluster.
+      socketServer: createServer({ key: certificates.key, cert: certificates.cert }, (req, res) => entry.cluster.handle(req, res)).on("connection", (socket: Socket) => {
         sockets.add(socket);
         socket.on("close", () => sockets.delete(socket));
-        this.socketOwner.set(socket, entry);
-        server.emit("connection", socket);
       }),
-      lease: { id, access: { server: url, token: cluster.token, socketPath } },
+      lease: { id, access: { server: url, token: cluster.token, socketPath, ca: certificates.ca } },
     };
     await new Promise<void>((resolve, reject) => {
       entry.socketServer.once("error", reject);
@@ -125,11 +136,13 @@ export class SimDriver implements ClusterDriver {
     // A sandboxed learner uid connects through a bind mount of this one file.
     chmodSync(socketPath, 0o666);
     this.byToken.set(cluster.token, entry);
+    this.byKeyId.set(cluster.tokenKeyId, entry);
     return entry;
   }
 
   private async dispose(entry: Entry): Promise<void> {
     this.byToken.delete(entry.cluster.token);
+    this.byKeyId.delete(entry.cluster.tokenKeyId);
     entry.cluster.dispose();
     for (const socket of entry.sockets) socket.destroy();
     await new Promise<void>((resolve) => entry.socketServer.close(() => resolve()));

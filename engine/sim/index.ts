@@ -6,3 +6,7 @@ export { Store, StoreError, type StoreEvent, type StoreSnapshot, type Watch } fr
 export { defaultRegistry, humanDuration, summarizePod, type ResourceType } from "./registry";
 export { DEFAULT_NODES } from "./cluster/bootstrap";
 export type { NodeConfig } from "./kubelet/node";
+export type { Authorizer, Decision } from "./apiserver/auth/rbac";
+export type { Attributes } from "./apiserver/auth/attributes";
+export type { UserInfo } from "./apiserver/auth/user";
+export { createServingCertificates, type ServingCertificates } from "./tls";

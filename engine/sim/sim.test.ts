@@ -2,49 +2,30 @@
 // kubectl reaches the cluster the way a learner's sandbox does: through a TCP
 // forwarder to the cluster's unix socket (kubectl sends no bearer token over
 // plain http). Time moves only when a test advances the ManualClock.
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile, stat } from "node:fs/promises";
-import { createServer, connect, type Server, type AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { stat } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { createServer as createHttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
-import { ManualClock } from "../clock";
+import type { ManualClock } from "../clock";
 import type { Pod } from "./types";
-import { renderKubeconfig, type ClusterLease } from "../cluster";
-import { createSimCluster, SimDriver, summarizePod, type ResourceType, type SimCluster } from "./index";
+import type { ClusterLease } from "../cluster";
+import { createSimCluster, summarizePod, type ResourceType, type SimCluster, type SimDriver } from "./index";
+import { fetchTls, forward, rows, startKubectlCluster, until, type KubectlCluster, type KubectlResult } from "./test-kubectl";
 
-const run = promisify(execFile);
-
+let harness: KubectlCluster;
 let dir: string;
 let clock: ManualClock;
 let driver: SimDriver;
 let lease: ClusterLease;
-let forwarder: Server;
-let kubeconfig: string;
 
-/** What socat does inside a sandbox: 127.0.0.1:port -> the cluster's unix socket. */
-async function forward(socketPath: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((client) => {
-    const upstream = connect(socketPath);
-    client.pipe(upstream).pipe(client);
-    upstream.on("error", () => client.destroy());
-    client.on("error", () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+function kubectl(...args: string[]): Promise<KubectlResult> {
+  return harness.kubectl(...args);
 }
 
-async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run("/usr/bin/kubectl", ["--kubeconfig", kubeconfig, ...args], { env: { NODE_ENV: "test", HOME: dir, PATH: "/usr/bin:/bin" } });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: e.stdout ?? "", stderr: e.stderr ?? "", code: e.code ?? 1 };
-  }
+function api(pathname: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {
+  return harness.api(pathname, init);
 }
 
 function typeOf(cluster: SimCluster, plural: string): ResourceType {
@@ -53,51 +34,21 @@ function typeOf(cluster: SimCluster, plural: string): ResourceType {
   return type;
 }
 
-/** Rows of kubectl's table output, split on runs of two or more spaces. */
-function rows(text: string): string[][] {
-  return text
-    .trim()
-    .split("\n")
-    .map((line) => line.trim().split(/\s{2,}/));
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function api(pathname: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  const token = init.token === undefined ? lease.access.token : init.token;
-  if (token) headers.set("Authorization", `Bearer ${token}`);
-  return fetch(`${lease.access.server}${pathname}`, { ...init, headers });
-}
-
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "sim-test-"));
-  clock = new ManualClock(Date.parse("2026-03-01T12:00:00Z"));
-  driver = new SimDriver({ clock, runtimeDir: path.join(dir, "runtime") });
-  lease = await driver.acquire("learner-1");
-  const fwd = await forward(lease.access.socketPath);
-  forwarder = fwd.server;
-  kubeconfig = path.join(dir, "kubeconfig");
-  await writeFile(kubeconfig, renderKubeconfig({ server: fwd.url, token: lease.access.token }));
+  harness = await startKubectlCluster();
+  ({ dir, clock, driver, lease } = harness);
 });
 
 afterAll(async () => {
-  forwarder.close();
-  await driver.close();
-  await rm(dir, { recursive: true, force: true });
+  await harness.close();
 });
 
 describe("SimDriver", () => {
   it("gives a learner the same cluster back, and a socket others can connect to", async () => {
     const again = await driver.acquire("learner-1");
     expect(again).toEqual(lease);
-    expect(lease.access.server).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lease.access.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(lease.access.ca).toContain("-----BEGIN CERTIFICATE-----");
     expect(lease.access.socketPath).toBe(path.join(dir, "runtime", "clusters", lease.id, "api.sock"));
     expect((await stat(lease.access.socketPath)).mode & 0o777).toBe(0o666);
     expect((await stat(path.dirname(lease.access.socketPath))).mode & 0o777).toBe(0o700);
@@ -116,9 +67,10 @@ describe("SimDriver", () => {
     expect(other.access.token).not.toBe(lease.access.token);
     const fwd = await forward(other.access.socketPath);
     try {
-      const res = await fetch(`${fwd.url}/api/v1/namespaces`, { headers: { Authorization: `Bearer ${lease.access.token}` } });
+      const res = await fetchTls(`${fwd.url}/api/v1/namespaces`, { headers: { Authorization: `Bearer ${lease.access.token}` } }, other.access.ca);
       expect(res.status).toBe(401);
-      expect((await fetch(`${fwd.url}/version`)).status).toBe(200);
+      expect((await fetchTls(`${fwd.url}/api/v1/namespaces`, { headers: { Authorization: `Bearer ${other.access.token}` } }, other.access.ca)).status).toBe(200);
+      expect((await fetchTls(`${fwd.url}/version`, {}, other.access.ca)).status).toBe(200);
     } finally {
       fwd.server.close();
       await driver.release("learner-2");
@@ -130,8 +82,8 @@ describe("SimDriver", () => {
 describe("kubectl against the sim cluster", () => {
   it("cluster-info names the control plane and CoreDNS", async () => {
     const { stdout } = await kubectl("cluster-info");
-    expect(stdout).toMatch(/Kubernetes control plane is running at http:\/\/127\.0\.0\.1:\d+/);
-    expect(stdout).toMatch(/CoreDNS is running at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/kube-system\/services\/kube-dns:dns\/proxy/);
+    expect(stdout).toMatch(/Kubernetes control plane is running at https:\/\/127\.0\.0\.1:\d+/);
+    expect(stdout).toMatch(/CoreDNS is running at https:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/kube-system\/services\/kube-dns:dns\/proxy/);
   });
 
   it("get nodes shows the control plane and two workers", async () => {
@@ -309,7 +261,7 @@ describe("API server over HTTP", () => {
   it("works with @kubernetes/client-node", async () => {
     const config = new KubeConfig();
     config.loadFromOptions({
-      clusters: [{ name: "sim", server: lease.access.server, skipTLSVerify: true }],
+      clusters: [{ name: "sim", server: lease.access.server, caData: Buffer.from(lease.access.ca ?? "").toString("base64") }],
       users: [{ name: "learner", token: lease.access.token }],
       contexts: [{ name: "sim", cluster: "sim", user: "learner" }],
       currentContext: "sim",

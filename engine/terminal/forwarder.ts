@@ -8,8 +8,8 @@ import { readlinkSync } from "node:fs";
 import { renderKubeconfig, type ClusterAccess } from "../cluster";
 
 export const SANDBOX_API_PORT = 6443;
-/** The server URL a kubeconfig inside the sandbox must use. */
-export const SANDBOX_API_SERVER = `http://127.0.0.1:${SANDBOX_API_PORT}`;
+/** The server URL a kubeconfig inside the sandbox must use (the cluster speaks TLS through the relay). */
+export const SANDBOX_API_SERVER = `https://127.0.0.1:${SANDBOX_API_PORT}`;
 
 export interface Forwarder {
   /** Path of the namespace the sandbox must join (`nsenter --net=`). */
@@ -95,7 +95,13 @@ export async function startForwarder(socketPath: string, signal?: AbortSignal): 
   }
 }
 
-/** The kubeconfig a learner's sandbox needs for `access`: the in-sandbox forwarder plus the lease's token. */
-export function sandboxKubeconfig(access: Pick<ClusterAccess, "token">, namespace?: string): string {
-  return renderKubeconfig({ server: SANDBOX_API_SERVER, token: access.token, namespace });
+/**
+ * The kubeconfig a learner's sandbox needs for `access`: the in-sandbox
+ * forwarder plus the lease's token and CA. socat only relays bytes, so TLS runs
+ * end to end between kubectl and the cluster socket. Without a CA (a plain
+ * http cluster) the URL is http://, and kubectl will then send no token.
+ */
+export function sandboxKubeconfig(access: Pick<ClusterAccess, "token" | "ca">, namespace?: string): string {
+  const server = access.ca ? SANDBOX_API_SERVER : `http://127.0.0.1:${SANDBOX_API_PORT}`;
+  return renderKubeconfig({ server, token: access.token, ca: access.ca, namespace });
 }

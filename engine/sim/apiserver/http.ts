@@ -9,6 +9,9 @@ import type { Registry, ResourceType } from "../registry";
 import type { KObject, Pod } from "../types";
 import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, group, groupList, legacyVersions, resourceList, VERSION_INFO, wantsAggregated } from "./discovery";
 import type { PatchType, ResourceService, WatchEvent } from "./service";
+import type { RouteExtension } from "./extension";
+import { checkFields, decodeProtobufBody, PROTOBUF_CONTENT_TYPE, serveOpenApi } from "./schema-hooks";
+import { managerOf, parseApplyBody } from "./patch/writes";
 import { ApiError, errors } from "./status";
 import { includeObjectPolicy, toTable, wantsTable } from "./table";
 
@@ -33,6 +36,8 @@ export class ApiHttp {
     private readonly registry: Registry,
     private readonly clock: Clock,
     private readonly podLogs?: PodLogs,
+    /** Computed answers (reviews, TokenRequest, Scale, metrics), offered each resource request first. */
+    private readonly extension?: RouteExtension,
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -58,6 +63,10 @@ export class ApiHttp {
     const [root, second, third] = parts;
     if (parts.length === 1 && root === "version") return this.send(res, 200, VERSION_INFO);
     if (root && ["healthz", "livez", "readyz"].includes(root)) return this.sendText(res, 200, "ok");
+    if (root === "openapi") {
+      if (method === "GET" && serveOpenApi(this.registry, url, res)) return;
+      throw errors.pathNotFound();
+    }
     if (root === "api") {
       if (parts.length === 1) return this.discovery(req, res, true);
       if (second !== "v1") throw errors.pathNotFound();
@@ -104,8 +113,11 @@ export class ApiHttp {
     const r = this.parseResourcePath(group, version, rest);
     const q = url.searchParams;
     const dryRun = q.get("dryRun") === "All";
+    const fieldManager = managerOf(q, req.headers["user-agent"]);
     const { type, namespace, name, subresource } = r;
     if (subresource && !type.subresources.some((s) => s.name === subresource)) throw errors.pathNotFound();
+    const extended = await this.extension?.({ req, method, type, namespace, name, subresource, query: q, readBody: () => this.readBody(req), readObject: () => this.readObject(req) });
+    if (extended) return this.send(res, extended.code, extended.body);
 
     if (method === "GET" && (r.watch || q.get("watch") === "true" || q.get("watch") === "1")) {
       if (name) q.set("fieldSelector", [q.get("fieldSelector"), `metadata.name=${name}`].filter(Boolean).join(","));
@@ -116,7 +128,9 @@ export class ApiHttp {
         case "GET":
           return this.list(req, res, type, namespace, q);
         case "POST": {
-          const created = this.service.create(type, namespace, await this.readObject(req), { dryRun });
+          const body = await this.readObject(req);
+          checkFields(type, body, q, res);
+          const created = this.service.create(type, namespace, body, { dryRun, fieldManager });
           return this.sendObject(req, res, 201, type, created);
         }
         case "DELETE": {
@@ -131,23 +145,32 @@ export class ApiHttp {
     if (subresource === "log" && method === "GET") return this.logs(res, type, namespace, name, q);
     if (subresource === "binding" && method === "POST") return this.bind(req, res, type, namespace, name);
     if (subresource && subresource !== "status") throw errors.methodNotAllowed();
-    const writeOptions = { dryRun, subresource: subresource as "status" | undefined };
+    const writeOptions = { dryRun, subresource: subresource as "status" | undefined, fieldManager, force: q.get("force") === "true" };
     switch (method) {
       case "GET":
         return this.sendObject(req, res, 200, type, this.service.get(type, namespace, name));
-      case "PUT":
-        return this.sendObject(req, res, 200, type, this.service.update(type, namespace, name, await this.readObject(req), writeOptions));
+      case "PUT": {
+        const body = await this.readObject(req);
+        checkFields(type, body, q, res);
+        return this.sendObject(req, res, 200, type, this.service.update(type, namespace, name, body, writeOptions));
+      }
       case "PATCH": {
         const patchType = this.patchType(req.headers["content-type"]);
-        const patch = this.parseJson(await this.readBody(req), "patch");
-        return this.sendObject(req, res, 200, type, this.service.patch(type, namespace, name, patchType, patch, writeOptions));
+        const rawPatch = await this.readBody(req);
+        const patch = patchType === "apply" ? parseApplyBody(rawPatch) : this.parseJson(rawPatch, "patch");
+        if (patchType !== "json") checkFields(type, patch, q, res, true);
+        // Apply names its manager explicitly (no user-agent default).
+        const patchOptions = patchType === "apply" ? { ...writeOptions, fieldManager: q.get("fieldManager") ?? undefined } : writeOptions;
+        return this.sendObject(req, res, 200, type, this.service.patch(type, namespace, name, patchType, patch, patchOptions));
       }
       case "DELETE": {
         const body = await this.readBody(req);
-        const options = body.length ? (this.parseJson(body, "DeleteOptions") as { gracePeriodSeconds?: unknown }) : {};
+        const options = body.length ? (this.parseJson(body, "DeleteOptions") as { gracePeriodSeconds?: unknown; dryRun?: unknown }) : {};
         const queryGrace = q.get("gracePeriodSeconds");
         const grace = queryGrace !== null ? Number(queryGrace) : options.gracePeriodSeconds;
-        const deleted = this.service.delete(type, namespace, name, { gracePeriodSeconds: typeof grace === "number" && Number.isFinite(grace) ? grace : undefined, dryRun });
+        // kubectl sends dryRun in the DeleteOptions body (["All"]), not the query.
+        const dryRunDelete = dryRun || (Array.isArray(options.dryRun) && options.dryRun.includes("All"));
+        const deleted = this.service.delete(type, namespace, name, { gracePeriodSeconds: typeof grace === "number" && Number.isFinite(grace) ? grace : undefined, dryRun: dryRunDelete });
         return this.sendObject(req, res, 200, type, deleted);
       }
       default:
@@ -271,6 +294,8 @@ export class ApiHttp {
         return "merge";
       case "application/strategic-merge-patch+json":
         return "strategic";
+      case "application/apply-patch+yaml":
+        return "apply";
       case "application/json-patch+json":
         return "json";
       default:
@@ -309,6 +334,8 @@ export class ApiHttp {
       } catch (error) {
         throw errors.badRequest(`error converting YAML to JSON: ${(error as Error).message.split("\n")[0] ?? ""}`);
       }
+    } else if (media === PROTOBUF_CONTENT_TYPE) {
+      value = decodeProtobufBody(body);
     } else if (media === "application/json" || media === "*/*" || media === "") {
       value = this.parseJson(body, "request body");
     } else {

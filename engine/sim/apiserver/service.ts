@@ -8,7 +8,8 @@ import type { Clock } from "../../clock";
 import { timestamp, type CreateContext, type Registry, type ResourceType } from "../registry";
 import { StoreError, thaw, type Store, type StoreEvent, type Watch } from "../store/store";
 import type { KObject, Service } from "../types";
-import { jsonPatch, mergePatch, strategicMerge, type Json } from "./patch";
+import { applyPatchBody, applyRequest, prepareUpdate, schemaPatchMeta, type PatchMetaResolver } from "./patch/index";
+import { recordCreate, unchanged } from "./patch/writes";
 import { matchesFields, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelSelector } from "./selectors";
 import { errors } from "./status";
 
@@ -43,11 +44,15 @@ export interface WatchEvent {
   object: KObject;
 }
 
-export type PatchType = "merge" | "strategic" | "json";
+export type PatchType = "merge" | "strategic" | "json" | "apply";
 
 export interface WriteOptions {
   dryRun?: boolean;
   subresource?: "status";
+  /** The writer recorded in managedFields (HTTP requests); unset for in-process writers. */
+  fieldManager?: string;
+  /** Server-side apply: take over fields other managers own. */
+  force?: boolean;
 }
 
 interface Matcher {
@@ -61,6 +66,9 @@ export class ResourceService {
     readonly store: Store,
     readonly clock: Clock,
   ) {}
+
+  /** Merge keys and list types for strategic merge patch and server-side apply (patch/CONTEXT in CONTEXT.md). */
+  patchMeta: PatchMetaResolver = schemaPatchMeta;
 
   get(type: ResourceType, namespace: string | undefined, name: string): KObject {
     const object = this.store.get(this.registry.key(type, namespace, name));
@@ -121,6 +129,7 @@ export class ResourceService {
     for (const field of ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"]) delete meta[field];
     type.defaults?.(object, this.createContext());
     this.validate(type, object);
+    recordCreate(type, object, options, this.clock.now(), this.patchMeta(object.apiVersion, type.kind));
     if (options.dryRun) return object;
     try {
       return this.store.create(this.registry.key(type, meta.namespace, meta.name), object);
@@ -158,9 +167,13 @@ export class ResourceService {
     }
     next.apiVersion = current.apiVersion;
     next.kind = current.kind;
-    this.validate(type, next);
     if (expected && expected !== current.metadata.resourceVersion) throw errors.conflict(type, name);
+    const refused = prepareUpdate(type, current, next, options, this.clock.now(), this.patchMeta(current.apiVersion, type.kind), (o) => type.defaults?.(o, this.createContext()));
+    if (refused.length) throw errors.invalid(type, name, refused);
+    this.validate(type, next);
+    nextMeta.resourceVersion = current.metadata.resourceVersion;
     if (options.dryRun) return next;
+    if (unchanged(current, next)) return current;
     const key = this.registry.key(type, namespace, name);
     // The last finalizer leaving an object marked for deletion completes the deletion.
     if (nextMeta.deletionTimestamp && !nextMeta.finalizers?.length && !type.graceful) {
@@ -171,14 +184,9 @@ export class ResourceService {
   }
 
   patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, options: WriteOptions = {}): KObject {
-    const current = thaw(this.get(type, namespace, name)) as unknown as Json;
-    let patched: Json;
-    if (patchType === "json") patched = jsonPatch(current, patch);
-    else if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
-      throw errors.badRequest("patch body must be a JSON object");
-    } else patched = patchType === "merge" ? mergePatch(current, patch as Json) : strategicMerge(current, patch as Json);
-    if (patched === null || typeof patched !== "object" || Array.isArray(patched)) throw errors.badRequest("patch did not produce an object");
-    const object = patched as unknown as KObject;
+    const meta = this.patchMeta(type.group ? `${type.group}/${type.version}` : type.version, type.kind);
+    if (patchType === "apply") return applyRequest(this, type, namespace, name, patch, options, this.clock.now(), meta);
+    const object = applyPatchBody(thaw(this.get(type, namespace, name)), patchType, patch, meta);
     // A patch without a resourceVersion applies to whatever is current.
     const patchRV = (patch as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
     if (typeof patchRV !== "string") object.metadata.resourceVersion = this.get(type, namespace, name).metadata.resourceVersion;

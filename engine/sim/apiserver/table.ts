@@ -7,7 +7,7 @@ const NAME_COLUMN: TableColumn = {
   name: "Name",
   type: "string",
   format: "name",
-  description: "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
+  description: "The object's name, unique among objects of its kind in its namespace (or in the cluster, for cluster-wide kinds).",
   priority: 0,
 };
 
@@ -43,7 +43,7 @@ export function toTable(
     metadata,
     columnDefinitions: options.withColumns === false ? [] : [NAME_COLUMN, ...type.columns],
     rows: objects.map((object) => {
-      const row: Record<string, unknown> = { cells: [object.metadata.name ?? "", ...type.cells(object, options.now)] };
+      const row: Record<string, unknown> = { cells: [type.nameCell?.(object) ?? object.metadata.name ?? "", ...type.cells(object, options.now)] };
       const embedded = rowObject(object, options.include);
       if (embedded) row.object = embedded;
       return row;

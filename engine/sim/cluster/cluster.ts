@@ -2,7 +2,7 @@
 // that reconcile it (scheduler, namespace controller, one kubelet per node).
 // It serves HTTP through `handle`; who listens where is the driver's job.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Clock } from "../../clock";
 import { ApiHttp } from "../apiserver/http";
 import { ResourceService } from "../apiserver/service";
@@ -15,6 +15,16 @@ import { defaultRegistry, type Registry, type ResourceType } from "../registry";
 import { Scheduler } from "../scheduler/scheduler";
 import { Store, type StoreSnapshot } from "../store/store";
 import { bootstrap, DEFAULT_NODES, SYSTEM_IMAGES, SYSTEM_NAMESPACES } from "./bootstrap";
+import { seedApiEndpoints, seedPolicy, seedStorage } from "./seed";
+import { Gate } from "../apiserver/auth/gate";
+import { RbacAuthorizer, type Authorizer, type BindingObject, type RoleObject } from "../apiserver/auth/rbac";
+import { TokenIssuer } from "../apiserver/auth/tokens";
+import { ADMIN_USER, type UserInfo } from "../apiserver/auth/user";
+import { reviewExtension } from "../apiserver/auth/reviews";
+import { combineExtensions } from "../apiserver/extension";
+import { scaleExtension } from "../apiserver/scale";
+import { metricsExtension } from "../apiserver/metrics";
+import { ApiError, type Status } from "../apiserver/status";
 
 export interface SimClusterOptions {
   clock: Clock;
@@ -32,10 +42,18 @@ export interface SimCluster {
   readonly store: Store;
   readonly registry: Registry;
   readonly service: ResourceService;
-  /** Serve one HTTP request (checks the bearer token). Never throws. */
+  /**
+   * Serve one HTTP request: authenticate its bearer token (the admin token or
+   * a ServiceAccount token this cluster issued), apply impersonation, check
+   * RBAC, then answer. 401 / 403 as upstream. Never throws.
+   */
   handle(req: IncomingMessage, res: ServerResponse): void;
-  /** Serve a request whose token was already checked by the caller. */
+  /** Serve a trusted in-process request as the admin, skipping authentication. */
   handleAuthenticated(req: IncomingMessage, res: ServerResponse): void;
+  /** `kid` in the header of the ServiceAccount tokens this cluster signs (to route them). */
+  readonly tokenKeyId: string;
+  /** The authorizer behind 403s and access reviews (RBAC; system:masters always allowed). */
+  readonly authorizer: Authorizer;
   /** The whole cluster state as plain JSON, for `createSimCluster({ snapshot })`. */
   snapshot(): StoreSnapshot;
   dispose(): void;
@@ -49,15 +67,13 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   return header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
 }
 
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+export function sendUnauthorized(res: ServerResponse): void {
+  sendStatus(res, errors.unauthorized().status);
 }
 
-export function sendUnauthorized(res: ServerResponse): void {
-  const body = JSON.stringify(errors.unauthorized().status);
-  res.writeHead(401, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
+function sendStatus(res: ServerResponse, status: Status): void {
+  const body = JSON.stringify(status);
+  res.writeHead(status.code, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
   res.end(body);
 }
 
@@ -76,6 +92,9 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
   if (!options.snapshot) {
     bootstrap(service, registry, nodes, clock.now(), token);
     for (const ns of SYSTEM_NAMESPACES) namespaces.populate(ns);
+    seedPolicy(service, registry);
+    seedStorage(service, registry);
+    seedApiEndpoints(service, registry, nodes.find((n) => n.controlPlane)?.internalIP ?? nodes[0]?.internalIP ?? "127.0.0.1");
     for (const kubelet of kubelets) kubelet.register();
   }
   for (const kubelet of kubelets) {
@@ -85,7 +104,38 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
   namespaces.start();
   scheduler.start();
 
-  const api = new ApiHttp(service, registry, clock);
+  const findType = (group: string, plural: string): ResourceType | undefined => registry.types.find((t) => t.group === group && t.plural === plural);
+  const policyType = (plural: string): ResourceType | undefined => findType("rbac.authorization.k8s.io", plural);
+  const listPolicy = <T>(plural: string, namespace?: string): T[] => {
+    const type = policyType(plural);
+    return type ? (store.list(registry.key(type, namespace)) as unknown as T[]) : [];
+  };
+  const getPolicy = <T>(plural: string, namespace: string | undefined, name: string): T | undefined => {
+    const type = policyType(plural);
+    return type ? (store.get(registry.key(type, namespace, name)) as unknown as T | undefined) : undefined;
+  };
+  const authorizer = new RbacAuthorizer({
+    clusterRoleBindings: () => listPolicy<BindingObject>("clusterrolebindings"),
+    roleBindings: (namespace) => listPolicy<BindingObject>("rolebindings", namespace),
+    clusterRole: (name) => getPolicy<RoleObject>("clusterroles", undefined, name),
+    role: (namespace, name) => getPolicy<RoleObject>("roles", namespace, name),
+  });
+  const issuer = new TokenIssuer(token);
+  const serviceAccounts = findType("", "serviceaccounts");
+  const gate = new Gate({
+    adminToken: token,
+    issuer,
+    now: () => clock.now(),
+    authorizer,
+    serviceAccount: (namespace, name) => (serviceAccounts ? service.find(serviceAccounts, namespace, name) : undefined),
+  });
+  const users = new WeakMap<IncomingMessage, UserInfo>();
+  const extension = combineExtensions(
+    reviewExtension({ service, authorizer, gate, issuer, now: () => clock.now(), userOf: (req) => users.get(req) }),
+    scaleExtension(service),
+    metricsExtension(service, registry),
+  );
+  const api = new ApiHttp(service, registry, clock, undefined, extension);
   let disposed = false;
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     void api.handle(req, res);
@@ -95,13 +145,21 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
     store,
     registry,
     service,
+    tokenKeyId: issuer.keyId,
+    authorizer,
     handle(req, res) {
-      const presented = bearerToken(req);
-      if (disposed || !presented || !sameToken(presented, token)) return sendUnauthorized(res);
+      if (disposed) return sendUnauthorized(res);
+      try {
+        users.set(req, gate.admit(req).user);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        return sendStatus(res, error.status);
+      }
       serve(req, res);
     },
     handleAuthenticated(req, res) {
       if (disposed) return sendUnauthorized(res);
+      users.set(req, ADMIN_USER);
       serve(req, res);
     },
     snapshot: () => store.snapshot(),

@@ -3,6 +3,7 @@ import type { CoreEvent, KObject, Node, Service } from "../types";
 import { ALL_VERBS, AGE_COLUMN, column, defineResource, type FieldError } from "./resource";
 import { ageSince } from "./format";
 import { validateLabel, validateSubdomain } from "./validation";
+import { failure, type ApiError } from "../apiserver/status";
 
 function formatLabels(labels: Record<string, string> | undefined): string {
   const keys = Object.keys(labels ?? {}).sort();
@@ -46,15 +47,15 @@ export const nodes = defineResource<Node>({
   ],
   statusSubresource: true,
   columns: [
-    column("Status", "string", "The status of the node"),
-    column("Roles", "string", "The roles of the node"),
+    column("Status", "string", "Whether the node is Ready, from its Ready condition."),
+    column("Roles", "string", "Roles taken from the node-role.kubernetes.io/* labels."),
     AGE_COLUMN,
-    column("Version", "string", "Kubelet Version reported by the node."),
-    column("Internal-IP", "string", "List of addresses reachable to the node. Queried from cloud provider, if available.", 1),
-    column("External-IP", "string", "List of addresses reachable to the node. Queried from cloud provider, if available.", 1),
-    column("OS-Image", "string", "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).", 1),
-    column("Kernel-Version", "string", "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", 1),
-    column("Container-Runtime", "string", "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).", 1),
+    column("Version", "string", "The kubelet version the node runs."),
+    column("Internal-IP", "string", "The node's address inside the cluster network.", 1),
+    column("External-IP", "string", "The node's address from outside the cluster, if it has one.", 1),
+    column("OS-Image", "string", "The operating system the node runs.", 1),
+    column("Kernel-Version", "string", "The Linux kernel release on the node.", 1),
+    column("Container-Runtime", "string", "The container runtime and its version.", 1),
   ],
   cells(node, now) {
     const info = node.status?.nodeInfo ?? {};
@@ -96,7 +97,7 @@ export const namespaces = defineResource<Namespace>({
   ],
   graceful: true,
   statusSubresource: true,
-  columns: [column("Status", "string", "The status of the namespace"), AGE_COLUMN],
+  columns: [column("Status", "string", "Active, or Terminating while its contents are removed."), AGE_COLUMN],
   cells: (ns, now) => [ns.status?.phase ?? "", ageSince(ns.metadata.creationTimestamp, now)],
   defaults(ns) {
     const name = ns.metadata.name ?? "";
@@ -148,12 +149,12 @@ export const services = defineResource<Service>({
   ],
   statusSubresource: true,
   columns: [
-    column("Type", "string", "type determines how the Service is exposed."),
-    column("Cluster-IP", "string", "clusterIP is the IP address of the service and is usually assigned randomly."),
-    column("External-IP", "string", "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service."),
-    column("Port(s)", "string", "The list of ports that are exposed by this service."),
+    column("Type", "string", "How the service is reachable: ClusterIP, NodePort, LoadBalancer or ExternalName."),
+    column("Cluster-IP", "string", "The virtual IP inside the cluster that forwards to the service's pods."),
+    column("External-IP", "string", "Addresses outside the cluster that also reach the service."),
+    column("Port(s)", "string", "Ports the service listens on (with the node port, if any)."),
     AGE_COLUMN,
-    column("Selector", "string", "Route service traffic to pods with label keys and values matching this selector.", 1),
+    column("Selector", "string", "Labels a pod needs to receive the service's traffic.", 1),
   ],
   cells(svc, now) {
     const spec = svc.spec ?? {};
@@ -221,16 +222,16 @@ export const events = defineResource<CoreEvent>({
   verbs: ALL_VERBS,
   subresources: [],
   columns: [
-    column("Last Seen", "string", "The last time this event was observed."),
-    column("Type", "string", "Type of this event (Normal, Warning), new types could be added in the future."),
-    column("Reason", "string", "This should be a short, machine understandable string that gives the reason for this event being generated."),
-    column("Object", "string", "The object this Event is about."),
-    column("Message", "string", "A human-readable description of the status of this operation."),
-    column("Subobject", "string", "The field of the object this Event is about.", 1),
-    column("Source", "string", "The component reporting this event. Should be a short machine understandable string.", 1),
-    column("First Seen", "string", "The first time this event was observed.", 1),
-    column("Count", "integer", "The number of times this event has occurred.", 1),
-    column("Name", "string", "The name of this event.", 1),
+    column("Last Seen", "string", "How long ago the event last happened."),
+    column("Type", "string", "Normal or Warning."),
+    column("Reason", "string", "A one-word cause, such as Scheduled or BackOff."),
+    column("Object", "string", "The object the event concerns, as kind/name."),
+    column("Message", "string", "What happened, in words."),
+    column("Subobject", "string", "The part of the object concerned, such as one container.", 1),
+    column("Source", "string", "The component that reported it, and on which host.", 1),
+    column("First Seen", "string", "How long ago the event first happened.", 1),
+    column("Count", "integer", "How many times it happened.", 1),
+    column("Name", "string", "The Event object's own name.", 1),
   ],
   cells(event, now) {
     const { first, last, count } = eventTimes(event, now);
@@ -288,10 +289,26 @@ export const configmaps = defineResource<DataObject>({
   categories: [],
   verbs: ALL_VERBS,
   subresources: [],
-  columns: [column("Data", "integer", "Number of data entries"), AGE_COLUMN],
+  columns: [column("Data", "integer", "How many keys it holds."), AGE_COLUMN],
   cells: (cm, now) => [dataCount(cm), ageSince(cm.metadata.creationTimestamp, now)],
   validate: (cm) => validateSubdomain("metadata.name", cm.metadata.name ?? ""),
 });
+
+/** Index of the first byte standard base64 decoding rejects (as Go reports it), or undefined if `value` decodes. */
+function invalidBase64At(value: unknown): number | undefined {
+  if (typeof value !== "string") return 0;
+  const bad = value.search(/[^A-Za-z0-9+/=\r\n]/);
+  if (bad >= 0) return bad;
+  const compact = value.replace(/[\r\n]/g, "");
+  const padding = compact.indexOf("=");
+  if (padding >= 0 && !/^=={0,1}$/.test(compact.slice(padding)) ) return padding;
+  if (compact.length % 4 !== 0) return Math.floor(compact.length / 4) * 4;
+  return undefined;
+}
+
+function badSecretData(detail: string): ApiError {
+  return failure(400, "BadRequest", `Secret in version "v1" cannot be handled as a Secret: ${detail}`);
+}
 
 export const secrets = defineResource<DataObject>({
   group: "",
@@ -305,12 +322,34 @@ export const secrets = defineResource<DataObject>({
   categories: [],
   verbs: ALL_VERBS,
   subresources: [],
-  columns: [column("Type", "string", "The type of the secret"), column("Data", "integer", "Number of data entries"), AGE_COLUMN],
+  columns: [column("Type", "string", "What kind of secret it is, such as Opaque or kubernetes.io/tls."), column("Data", "integer", "How many keys it holds."), AGE_COLUMN],
   cells: (s, now) => [s.type ?? "Opaque", dataCount(s), ageSince(s.metadata.creationTimestamp, now)],
   defaults(s) {
     s.type ??= "Opaque";
+    for (const value of Object.values(s.data ?? {})) {
+      const bad = invalidBase64At(value);
+      // Upstream fails while decoding the body (the field is bytes), before validation: 400.
+      if (bad !== undefined) throw badSecretData(`illegal base64 data at input byte ${bad}`);
+    }
+    // stringData is write-only: merged into data (base64) and dropped.
+    const stringData = (s as { stringData?: Record<string, string> }).stringData;
+    if (stringData) {
+      s.data = { ...s.data, ...Object.fromEntries(Object.entries(stringData).map(([k, v]) => [k, Buffer.from(String(v)).toString("base64")])) };
+      delete (s as { stringData?: unknown }).stringData;
+    }
   },
-  validate: (s) => validateSubdomain("metadata.name", s.metadata.name ?? ""),
+  validate(s) {
+    const errors = validateSubdomain("metadata.name", s.metadata.name ?? "");
+    for (const key of Object.keys(s.data ?? {})) {
+      if (!/^[-._a-zA-Z0-9]+$/.test(key)) {
+        errors.push({ field: `data[${key}]`, type: "FieldValueInvalid", value: key, detail: "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')" });
+      }
+    }
+    if (s.type === "kubernetes.io/tls") {
+      for (const key of ["tls.crt", "tls.key"]) if (!(key in (s.data ?? {}))) errors.push({ field: `data[${key}]`, type: "FieldValueRequired" });
+    }
+    return errors;
+  },
   fields: (s) => ({ type: s.type ?? "" }),
 });
 
@@ -326,7 +365,7 @@ export const serviceaccounts = defineResource<DataObject>({
   categories: [],
   verbs: ALL_VERBS,
   subresources: [{ name: "token", kind: "TokenRequest", verbs: ["create"], group: "authentication.k8s.io", version: "v1" }],
-  columns: [column("Secrets", "integer", "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use."), AGE_COLUMN],
+  columns: [column("Secrets", "integer", "How many Secrets the account lists (usually none now that tokens are requested on demand)."), AGE_COLUMN],
   cells: (sa, now) => [sa.secrets?.length ?? 0, ageSince(sa.metadata.creationTimestamp, now)],
   validate: (sa) => validateSubdomain("metadata.name", sa.metadata.name ?? ""),
 });
@@ -347,7 +386,7 @@ export const leases = defineResource<Lease>({
   categories: [],
   verbs: ALL_VERBS,
   subresources: [],
-  columns: [column("Holder", "string", "The holder of the lease"), AGE_COLUMN],
+  columns: [column("Holder", "string", "Who holds the lease now."), AGE_COLUMN],
   cells: (lease, now) => [lease.spec?.holderIdentity ?? "", ageSince(lease.metadata.creationTimestamp, now)],
   validate: (lease) => validateSubdomain("metadata.name", lease.metadata.name ?? ""),
 });

@@ -3,8 +3,16 @@
 import { apiVersionOf, type ResourceType } from "./resource";
 import { pods } from "./pods";
 import { configmaps, events, leases, namespaces, nodes, secrets, serviceaccounts, services } from "./core";
+import { daemonsets, deployments, replicasets, replicationcontrollers, statefulsets } from "./apps";
+import { cronjobs, jobs } from "./batch";
+import { clusterrolebindings, clusterroles, rolebindings, roles } from "./rbac";
+import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectreviews, selfsubjectrulesreviews, subjectaccessreviews, tokenreviews } from "./auth";
+import { persistentvolumeclaims, persistentvolumes, storageclasses } from "./storage";
+import { limitranges, resourcequotas } from "./policy";
+import { endpoints, endpointslices, ingresses, networkpolicies } from "./networking";
+import { nodemetrics, podmetrics } from "./metrics";
 
-export { apiVersionOf, column, AGE_COLUMN, ALL_VERBS, defineResource } from "./resource";
+export { apiVersionOf, column, AGE_COLUMN, CREATED_AT_COLUMN, ALL_VERBS, defineResource } from "./resource";
 export type { CreateContext, FieldError, ResourceType, Subresource, TableColumn } from "./resource";
 export { ageSince, humanDuration, microTimestamp, timestamp } from "./format";
 export { summarizePod } from "./pod-status";
@@ -54,6 +62,33 @@ export class Registry {
   }
 }
 
+/** API groups in the order upstream's discovery lists them (the core group first, metrics last). */
+const GROUP_ORDER = [
+  "",
+  "apps",
+  "authentication.k8s.io",
+  "authorization.k8s.io",
+  "batch",
+  "networking.k8s.io",
+  "rbac.authorization.k8s.io",
+  "storage.k8s.io",
+  "coordination.k8s.io",
+  "discovery.k8s.io",
+  "metrics.k8s.io",
+];
+
 export function defaultRegistry(): Registry {
-  return new Registry([pods, nodes, namespaces, services, events, configmaps, secrets, serviceaccounts, leases]);
+  const types = [
+    ...[pods, nodes, namespaces, services, events, configmaps, secrets, serviceaccounts, leases],
+    ...[endpoints, replicationcontrollers, persistentvolumes, persistentvolumeclaims, resourcequotas, limitranges],
+    ...[deployments, replicasets, daemonsets, statefulsets, jobs, cronjobs],
+    ...[roles, rolebindings, clusterroles, clusterrolebindings],
+    ...[selfsubjectreviews, tokenreviews, localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews],
+    ...[storageclasses, endpointslices, ingresses, networkpolicies, nodemetrics, podmetrics],
+  ];
+  // Within a group version, resources in alphabetical order, as upstream serves them
+  // (`kubectl get all` prints the "all" category in this order).
+  const rank = (group: string): number => (GROUP_ORDER.includes(group) ? GROUP_ORDER.indexOf(group) : GROUP_ORDER.length);
+  types.sort((a, b) => rank(a.group) - rank(b.group) || a.plural.localeCompare(b.plural));
+  return new Registry(types);
 }

@@ -91,14 +91,14 @@ export const pods = defineResource<Pod>({
   graceful: true,
   statusSubresource: true,
   columns: [
-    column("Ready", "string", "The aggregate readiness state of this pod for accepting traffic."),
-    column("Status", "string", "The aggregate status of the containers in this pod."),
-    column("Restarts", "string", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
+    column("Ready", "string", "Containers ready, out of all the pod's containers."),
+    column("Status", "string", "A one-word summary of the pod and its containers."),
+    column("Restarts", "string", "Container restarts so far, and how long ago the latest one was."),
     AGE_COLUMN,
-    column("IP", "string", "IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.", 1),
-    column("Node", "string", "NodeName is a request to schedule this pod onto a specific node.", 1),
-    column("Nominated Node", "string", "nominatedNodeName is set only when this pod preempts other pods on the node.", 1),
-    column("Readiness Gates", "string", "If specified, all readiness gates will be evaluated for pod readiness.", 1),
+    column("IP", "string", "The pod's own IP address, once it has one.", 1),
+    column("Node", "string", "The node the pod was placed on.", 1),
+    column("Nominated Node", "string", "The node the scheduler is making room on for this pod, if any.", 1),
+    column("Readiness Gates", "string", "Extra readiness conditions met, out of those the pod lists.", 1),
   ],
   cells(pod, now) {
     const summary = summarizePod(pod, now);

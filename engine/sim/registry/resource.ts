@@ -53,6 +53,8 @@ export interface ResourceType<T extends KObject = KObject> {
   subresources: Subresource[];
   /** Table columns after NAME (NAME is always first). */
   columns: TableColumn[];
+  /** The NAME cell when it is more than metadata.name (a default StorageClass adds ` (default)`). */
+  nameCell?(object: T): string;
   cells(object: T, now: number): unknown[];
   /** Upstream defaulting and admission mutations, applied on create. */
   defaults?(object: T, context: CreateContext): void;
@@ -75,11 +77,10 @@ export function column(name: string, type: TableColumn["type"], description: str
   return { name, type, format, description, priority };
 }
 
-export const AGE_COLUMN = column(
-  "Age",
-  "string",
-  "CreationTimestamp is a timestamp representing the server time when this object was created.",
-);
+export const AGE_COLUMN = column("Age", "string", "How long ago the object was created.");
+
+/** The default table's second column, for kinds without a printer of their own (Role, ClusterRole, LimitRange). */
+export const CREATED_AT_COLUMN = column("Created At", "date", "When the object was created, in UTC.");
 
 /** A resource type, typed for its own object shape but storable in the registry's list. */
 export function defineResource<T extends KObject>(type: ResourceType<T>): ResourceType {

@@ -1,0 +1,51 @@
+// Where the API server's HTTP layer meets the schema registry: protobuf
+// request bodies, fieldValidation on writes, and the OpenAPI v3 documents.
+import type { ServerResponse } from "node:http";
+import type { ResourceType } from "../registry";
+import { apiVersionOf } from "../registry";
+import type { KObject } from "../types";
+import { parseFieldValidation, pruneUnknownFields, unknownFields } from "../schema/fields";
+import { decodeProtobufObject, ProtobufError } from "../schema/protobuf";
+import { schemaForKind } from "../schema/registry";
+import { errors } from "./status";
+
+export { serveOpenApi } from "../schema/openapi";
+export { PROTOBUF_CONTENT_TYPE } from "../schema/protobuf";
+
+/** A `k8s\0` + runtime.Unknown body as the JSON object it carries. */
+export function decodeProtobufBody(body: Buffer): KObject {
+  try {
+    return decodeProtobufObject(body, (apiVersion, kind) => schemaForKind(apiVersion, kind)?.name) as unknown as KObject;
+  } catch (error) {
+    if (error instanceof ProtobufError) throw errors.badRequest(`error decoding protobuf request body: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * Apply `fieldValidation` to a create/update body or a merge/strategic patch:
+ * Strict rejects unknown fields (400), Warn adds one `Warning` header per
+ * field, Ignore is silent. Unknown fields are removed from `body` either way:
+ * upstream decodes into typed structs, so they are never stored.
+ */
+export function checkFields(type: ResourceType, body: unknown, query: URLSearchParams, res: ServerResponse, patch = false): void {
+  const mode = parseFieldValidation(query.get("fieldValidation"));
+  if (!mode) {
+    throw errors.badRequest(`fieldValidation parameter unsupported: ${query.get("fieldValidation") ?? ""}. Supported values are: Ignore, Warn, Strict`);
+  }
+  const apiVersion = apiVersionOf(type);
+  if (mode === "Ignore") {
+    pruneUnknownFields(apiVersion, type.kind, body, patch);
+    return;
+  }
+  const unknown = mode === "Strict" ? unknownFields(apiVersion, type.kind, body, patch) : pruneUnknownFields(apiVersion, type.kind, body, patch);
+  if (!unknown.length) return;
+  const described = unknown.map((path) => `unknown field "${path}"`);
+  if (mode === "Strict") {
+    const prefix = patch ? "" : `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: `;
+    throw errors.badRequest(`${prefix}strict decoding error: ${described.join(", ")}`);
+  }
+  const previous = res.getHeader("Warning");
+  const existing = Array.isArray(previous) ? previous : previous === undefined ? [] : [String(previous)];
+  res.setHeader("Warning", [...existing, ...described.map((text) => `299 - ${JSON.stringify(text)}`)]);
+}

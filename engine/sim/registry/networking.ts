@@ -1,0 +1,162 @@
+// Where traffic goes: core/v1 Endpoints, discovery.k8s.io/v1 EndpointSlice,
+// networking.k8s.io/v1 Ingress and NetworkPolicy. Stored only: no endpoints
+// controller or ingress controller fills them in yet.
+import type { KObject } from "../types";
+import { ALL_VERBS, AGE_COLUMN, column, defineResource } from "./resource";
+import { ageSince } from "./format";
+import { validateSubdomain } from "./validation";
+import { formatSelector, type LabelSelector } from "./workload";
+
+const SHOWN = 3;
+
+/** At most three entries, then ` + N more...`. */
+function capped(list: string[], total: number, empty: string): string {
+  if (!list.length) return empty;
+  const shown = list.slice(0, SHOWN).join(",");
+  return total > SHOWN ? `${shown} + ${total - SHOWN} more...` : shown;
+}
+
+interface Endpoints extends KObject {
+  subsets?: { addresses?: { ip: string }[]; notReadyAddresses?: { ip: string }[]; ports?: { name?: string; port: number; protocol?: string }[] }[];
+}
+
+function endpointList(ep: Endpoints): string {
+  const list: string[] = [];
+  for (const subset of ep.subsets ?? []) {
+    const addresses = subset.addresses ?? [];
+    if (!subset.ports?.length) list.push(...addresses.map((a) => a.ip));
+    else for (const port of subset.ports) list.push(...addresses.map((a) => (a.ip.includes(":") ? `[${a.ip}]:${port.port}` : `${a.ip}:${port.port}`)));
+  }
+  return capped(list, list.length, "<none>");
+}
+
+export const endpoints = defineResource<Endpoints>({
+  group: "",
+  version: "v1",
+  kind: "Endpoints",
+  listKind: "EndpointsList",
+  plural: "endpoints",
+  singular: "endpoints",
+  namespaced: true,
+  shortNames: ["ep"],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  columns: [column("Endpoints", "string", "Ready addresses behind the service, as ip:port."), AGE_COLUMN],
+  cells: (ep, now) => [endpointList(ep), ageSince(ep.metadata.creationTimestamp, now)],
+  defaults(ep) {
+    for (const subset of ep.subsets ?? []) for (const port of subset.ports ?? []) port.protocol ??= "TCP";
+  },
+  validate: (ep) => validateSubdomain("metadata.name", ep.metadata.name ?? ""),
+});
+
+interface EndpointSlice extends KObject {
+  addressType?: string;
+  endpoints?: { addresses: string[]; conditions?: Record<string, boolean> }[];
+  ports?: { name?: string; port?: number; protocol?: string }[];
+}
+
+export const endpointslices = defineResource<EndpointSlice>({
+  group: "discovery.k8s.io",
+  version: "v1",
+  kind: "EndpointSlice",
+  listKind: "EndpointSliceList",
+  plural: "endpointslices",
+  singular: "endpointslice",
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  columns: [
+    column("AddressType", "string", "The kind of address in the slice: IPv4, IPv6 or FQDN."),
+    column("Ports", "string", "Port numbers every endpoint in the slice serves."),
+    column("Endpoints", "string", "The addresses in the slice."),
+    AGE_COLUMN,
+  ],
+  cells(slice, now) {
+    const ports = (slice.ports ?? []).map((p) => (p.port === undefined ? "" : String(p.port))).filter(Boolean);
+    const addresses = (slice.endpoints ?? []).flatMap((e) => e.addresses);
+    return [slice.addressType ?? "", capped(ports, ports.length, "<unset>"), capped(addresses, addresses.length, "<unset>"), ageSince(slice.metadata.creationTimestamp, now)];
+  },
+  defaults(slice) {
+    for (const port of slice.ports ?? []) port.protocol ??= "TCP";
+  },
+  validate(slice) {
+    const errors = validateSubdomain("metadata.name", slice.metadata.name ?? "");
+    if (!slice.addressType) errors.push({ field: "addressType", type: "FieldValueRequired" });
+    else if (!["IPv4", "IPv6", "FQDN"].includes(slice.addressType)) errors.push({ field: "addressType", type: "FieldValueNotSupported", value: slice.addressType, detail: 'supported values: "FQDN", "IPv4", "IPv6"' });
+    return errors;
+  },
+});
+
+interface Ingress extends KObject {
+  spec?: { ingressClassName?: string; rules?: { host?: string }[]; tls?: unknown[]; [field: string]: unknown };
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+}
+
+export const ingresses = defineResource<Ingress>({
+  group: "networking.k8s.io",
+  version: "v1",
+  kind: "Ingress",
+  listKind: "IngressList",
+  plural: "ingresses",
+  singular: "ingress",
+  namespaced: true,
+  shortNames: ["ing"],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [{ name: "status", kind: "Ingress", verbs: ["get", "patch", "update"] }],
+  statusSubresource: true,
+  columns: [
+    column("Class", "string", "The ingress class (controller) meant to serve it."),
+    column("Hosts", "string", "Host names the rules match; * when any host will do."),
+    column("Address", "string", "Where the ingress controller published it."),
+    column("Ports", "string", "Ports it listens on: 80, plus 443 with TLS."),
+    AGE_COLUMN,
+  ],
+  cells(ing, now) {
+    const hosts = (ing.spec?.rules ?? []).map((r) => r.host ?? "").filter(Boolean);
+    const address = (ing.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname || "").filter(Boolean).join(",");
+    return [ing.spec?.ingressClassName ?? "<none>", capped(hosts, hosts.length, "*"), address, ing.spec?.tls?.length ? "80, 443" : "80", ageSince(ing.metadata.creationTimestamp, now)];
+  },
+  defaults(ing) {
+    ing.status = { loadBalancer: {} };
+    for (const rule of (ing.spec?.rules ?? []) as { http?: { paths?: { pathType?: string }[] } }[]) {
+      for (const path of rule.http?.paths ?? []) path.pathType ??= "ImplementationSpecific";
+    }
+  },
+  validate(ing) {
+    const errors = validateSubdomain("metadata.name", ing.metadata.name ?? "");
+    if (!ing.spec?.rules?.length && !ing.spec?.defaultBackend) {
+      errors.push({ field: "spec", type: "FieldValueInvalid", value: "[]", detail: "either `defaultBackend` or `rules` must be specified" });
+    }
+    return errors;
+  },
+});
+
+interface NetworkPolicy extends KObject {
+  spec?: { podSelector?: LabelSelector; policyTypes?: string[]; egress?: unknown[]; [field: string]: unknown };
+}
+
+export const networkpolicies = defineResource<NetworkPolicy>({
+  group: "networking.k8s.io",
+  version: "v1",
+  kind: "NetworkPolicy",
+  listKind: "NetworkPolicyList",
+  plural: "networkpolicies",
+  singular: "networkpolicy",
+  namespaced: true,
+  shortNames: ["netpol"],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  columns: [column("Pod-Selector", "string", "Which pods in the namespace the policy applies to."), AGE_COLUMN],
+  cells: (np, now) => [formatSelector(np.spec?.podSelector), ageSince(np.metadata.creationTimestamp, now)],
+  defaults(np) {
+    const spec = (np.spec ??= {});
+    spec.podSelector ??= {};
+    spec.policyTypes ??= spec.egress ? ["Ingress", "Egress"] : ["Ingress"];
+  },
+  validate: (np) => validateSubdomain("metadata.name", np.metadata.name ?? ""),
+});
