@@ -52,9 +52,17 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** A private, mutable copy of a stored (frozen) object. */
+/**
+ * A private, mutable copy of a stored (frozen) object. Stored objects are plain
+ * JSON data, so a direct copy does; it is several times faster than
+ * structuredClone, and cloning is most of what creating a cluster costs.
+ */
 export function thaw<T>(value: T): T {
-  return structuredClone(value);
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(thaw) as T;
+  const copy: Record<string, unknown> = {};
+  for (const key in value) copy[key] = thaw((value as Record<string, unknown>)[key]);
+  return copy as T;
 }
 
 export class Store {
