@@ -16,7 +16,8 @@ import { realClock } from "../clock";
 import type { ClientToServerEvents, ExerciseResult, ServerToClientEvents } from "../protocol";
 import { SimDriver } from "../sim";
 import { TerminalHost } from "../terminal";
-import { LiveServer } from "./index";
+import type { ClusterDriver } from "../cluster";
+import { LiveServer, type LiveServerOptions } from "./index";
 
 type Tab = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -33,12 +34,17 @@ beforeAll(async () => {
   const dbUrl = `file:${path.join(tmp, "course.db")}`;
   await applyMigrations(dbUrl);
   db = openDatabase(dbUrl);
-  for (const id of ["ada", "bob", "cy"]) await db.user.create({ data: { id } });
+  for (const id of ["ada", "bob", "cy", "dan"]) await db.user.create({ data: { id } });
   server = http.createServer();
   clusters = new SimDriver({ clock: realClock, runtimeDir: path.join(tmp, "runtime") });
   terminals = new TerminalHost({ runtimeDir: path.join(tmp, "runtime"), clock: realClock, idleMs: 60_000 });
-  live = new LiveServer(server, {
-    clusters,
+  live = new LiveServer(server, options(clusters));
+  url = await listen(server);
+});
+
+function options(driver: ClusterDriver): LiveServerOptions {
+  return {
+    clusters: driver,
     terminals,
     clock: realClock,
     progress: new PrismaProgressStore(db),
@@ -47,10 +53,13 @@ beforeAll(async () => {
     exercisesOf,
     lessonExists: (lesson) => lesson === "why-orchestration",
     log: () => undefined,
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+  };
+}
+
+async function listen(http: http.Server): Promise<string> {
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+}
 
 afterAll(async () => {
   for (const tab of tabs) tab.disconnect();
@@ -62,8 +71,8 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function openTab(learner?: string): Tab {
-  const tab: Tab = io(url, { path: "/socket.io", transports: ["websocket"], extraHeaders: learner ? { "x-learner": learner } : {} });
+function openTab(learner?: string, at = url): Tab {
+  const tab: Tab = io(at, { path: "/socket.io", transports: ["websocket"], extraHeaders: learner ? { "x-learner": learner } : {} });
   tabs.push(tab);
   return tab;
 }
@@ -137,6 +146,47 @@ describe("the live server", () => {
     await expect.poll(() => seen.at(-1)?.passed, { timeout: 20_000 }).toBe(false);
     expect(seen.at(-1)?.completedAt).not.toBeNull();
     expect(core).toBeInstanceOf(CoreV1Api);
+  });
+
+  it("stops checking when the last tab on a lesson goes", async () => {
+    const before = live.liveCheckers;
+    const first = openTab("dan");
+    const second = openTab("dan");
+    await first.emitWithAck("lesson:watch", { lesson: "why-orchestration" });
+    await second.emitWithAck("lesson:watch", { lesson: "why-orchestration" });
+    expect(live.liveCheckers).toBe(before + 1);
+    first.disconnect();
+    second.disconnect();
+    await expect.poll(() => live.liveCheckers).toBe(before);
+  });
+
+  it("starts no checker for a tab that left while its cluster was starting", async () => {
+    // The real driver behind a gate, so the tab can leave before its cluster is ready.
+    let openGate = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const gated: ClusterDriver = {
+      name: "sim",
+      acquire: async (id) => (await gate, clusters.acquire(id)),
+      release: (id) => clusters.release(id),
+      close: () => Promise.resolve(),
+    };
+    const slowServer = http.createServer();
+    const slow = new LiveServer(slowServer, options(gated));
+    try {
+      const tab = openTab("dan", await listen(slowServer));
+      tab.emit("lesson:watch", { lesson: "why-orchestration" }, () => undefined);
+      // Events are handled in order: once this answers, the watch is waiting for the cluster.
+      await tab.emitWithAck("terminal:restart");
+      tab.disconnect();
+      await expect.poll(() => slow.io.sockets.sockets.size).toBe(0);
+      openGate();
+      await clusters.acquire("dan");
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(slow.liveCheckers).toBe(0);
+    } finally {
+      await slow.close();
+      slowServer.close();
+    }
   });
 
   it("gives two tabs of one learner the same shell, and replays it to a tab that comes back", async () => {

@@ -82,6 +82,13 @@ export class LiveServer {
     this.io.on("connection", (socket) => void this.connected(socket));
   }
 
+  /** How many lessons are being checked live, over all learners. */
+  get liveCheckers(): number {
+    let count = 0;
+    for (const learner of this.learners.values()) count += learner.lessons.size;
+    return count;
+  }
+
   async close(): Promise<void> {
     for (const learner of this.learners.values()) for (const checks of learner.lessons.values()) checks.checker.stop();
     this.learners.clear();
@@ -154,10 +161,13 @@ export class LiveServer {
       }
       const lesson = parsed.data.lesson;
       if (watching === lesson) return reply(ack, { ok: true });
-      if (watching) this.unwatch(learner, socket, watching);
-      watching = lesson;
       try {
-        await this.watch(learner, socket, lesson, await cluster);
+        const lease = await cluster;
+        // The tab may have gone, or asked for another lesson, while the cluster started.
+        if (!socket.connected) return;
+        if (watching) this.unwatch(learner, socket, watching);
+        this.watch(learner, socket, lesson, lease);
+        watching = lesson;
         reply(ack, { ok: true });
       } catch (error) {
         reply(ack, { ok: false, error: `Checks could not start: ${problem(error)}` });
@@ -206,16 +216,19 @@ export class LiveServer {
     return this.options.terminals.open(learner.id, { kubeconfig, apiSocketPath: lease.access.socketPath, size });
   }
 
-  private async watch(learner: Learner, socket: CourseSocket, lesson: string, lease: ClusterLease): Promise<void> {
+  /** Follow a lesson's checks in this tab; the learner's first tab on it starts the checker. */
+  private watch(learner: Learner, socket: CourseSocket, lesson: string, lease: ClusterLease): void {
     const room = `learner:${learner.id}:lesson:${lesson}`;
-    await socket.join(room);
+    void socket.join(room);
     const existing = learner.lessons.get(lesson);
     if (existing) {
       existing.viewers++;
       for (const result of existing.latest.values()) socket.emit("check:result", result);
       return;
     }
-    const completions = await this.options.progress.completions(learner.id, lesson);
+    const completions = this.options.progress.completions(learner.id, lesson);
+    // A failed read is reported when a result is published, not as an unhandled rejection.
+    completions.catch(() => undefined);
     const checks: LessonChecks = {
       viewers: 1,
       latest: new Map(),
@@ -241,9 +254,17 @@ export class LiveServer {
     if (learner.sockets === 0 && learner.lessons.size === 0) this.learners.delete(learner.id);
   }
 
-  private async publish(learner: Learner, lesson: string, room: string, completions: Map<string, Date>, outcome: ExerciseOutcome): Promise<void> {
-    let completedAt = completions.get(outcome.exercise) ?? null;
+  private async publish(
+    learner: Learner,
+    lesson: string,
+    room: string,
+    stored: Promise<Map<string, Date>>,
+    outcome: ExerciseOutcome,
+  ): Promise<void> {
+    let completedAt: Date | null = null;
     try {
+      const completions = await stored;
+      completedAt = completions.get(outcome.exercise) ?? null;
       completedAt = await this.options.progress.record(learner.id, lesson, outcome);
       if (completedAt) completions.set(outcome.exercise, completedAt);
     } catch (error) {
