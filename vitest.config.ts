@@ -8,6 +8,9 @@ export default defineConfig({
     exclude: ["node_modules/**", ".next/**", "playwright/**"],
     // Real kubectl, real sockets and real sandboxes: give them room, never sleep.
     testTimeout: 30_000,
+    // Most tests wait on real kubectl processes and real sockets, not the CPU.
+    maxWorkers: 3,
+    minWorkers: 1,
     hookTimeout: 30_000,
   },
 });

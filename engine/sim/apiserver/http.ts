@@ -3,7 +3,6 @@
 // watch streaming. Every failure leaves as a Status object; nothing thrown in
 // a handler can take the process down.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { parse as parseYaml } from "yaml";
 import type { Clock } from "../../clock";
 import type { Registry, ResourceType } from "../registry";
 import type { KObject, Pod } from "../types";
@@ -13,6 +12,8 @@ import type { RouteExtension } from "./extension";
 import { checkFields, decodeProtobufBody, PROTOBUF_CONTENT_TYPE, serveOpenApi } from "./schema-hooks";
 import { managerOf, parseApplyBody } from "./patch/writes";
 import { ApiError, errors } from "./status";
+import { parseJsonBody, parseYamlBody } from "./body-limits";
+import { serveEmptyOpenApiV2, watchKeepalive } from "./watch-bookmarks";
 import { includeObjectPolicy, toTable, wantsTable } from "./table";
 
 const MAX_BODY = 3 * 1024 * 1024;
@@ -45,7 +46,8 @@ export class ApiHttp {
       await this.route(req, res);
     } catch (error) {
       const failure = error instanceof ApiError ? error : errors.internal(error instanceof Error ? error.message : String(error));
-      if (!(error instanceof ApiError)) console.error("sim apiserver: handler failed:", error);
+      // A client that went away mid-body (req aborted) is not a server failure.
+      if (!(error instanceof ApiError) && !req.destroyed) console.error("sim apiserver: handler failed:", error);
       if (res.headersSent) res.end();
       else this.send(res, failure.status.code, failure.status);
     }
@@ -61,10 +63,14 @@ export class ApiHttp {
     const parts = url.pathname.split("/").filter((p) => p.length > 0).map(decodeURIComponent);
     const method = req.method ?? "GET";
     const [root, second, third] = parts;
-    if (parts.length === 1 && root === "version") return this.send(res, 200, VERSION_INFO);
+    // Upstream writes /version with json.MarshalIndent (two spaces), unlike every other answer.
+    if (parts.length === 1 && root === "version") return this.send(res, 200, VERSION_INFO, "application/json", 2);
     if (root && ["healthz", "livez", "readyz"].includes(root)) return this.sendText(res, 200, "ok");
     if (root === "openapi") {
       if (method === "GET" && serveOpenApi(this.registry, url, res)) return;
+      // An empty v2 document: kubectl's validator falls back to v2 for kinds v3 lacks and skips kinds v2 lacks,
+      // so `kind: Foo` fails at resource mapping ("no matches for kind") as upstream, not at "failed to download openapi".
+      if (method === "GET" && url.pathname === "/openapi/v2") return serveEmptyOpenApiV2(req, res);
       throw errors.pathNotFound();
     }
     if (root === "api") {
@@ -165,12 +171,16 @@ export class ApiHttp {
       }
       case "DELETE": {
         const body = await this.readBody(req);
-        const options = body.length ? (this.parseJson(body, "DeleteOptions") as { gracePeriodSeconds?: unknown; dryRun?: unknown }) : {};
+        const options = body.length ? (this.parseJson(body, "DeleteOptions") as { gracePeriodSeconds?: unknown; dryRun?: unknown; propagationPolicy?: unknown; orphanDependents?: unknown }) : {};
+        const policy = q.get("propagationPolicy") ?? options.propagationPolicy ?? (options.orphanDependents === true || q.get("orphanDependents") === "true" ? "Orphan" : undefined);
+        if (policy !== undefined && policy !== "Orphan" && policy !== "Background" && policy !== "Foreground") {
+          throw errors.badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`);
+        }
         const queryGrace = q.get("gracePeriodSeconds");
         const grace = queryGrace !== null ? Number(queryGrace) : options.gracePeriodSeconds;
         // kubectl sends dryRun in the DeleteOptions body (["All"]), not the query.
         const dryRunDelete = dryRun || (Array.isArray(options.dryRun) && options.dryRun.includes("All"));
-        const deleted = this.service.delete(type, namespace, name, { gracePeriodSeconds: typeof grace === "number" && Number.isFinite(grace) ? grace : undefined, dryRun: dryRunDelete });
+        const deleted = this.service.delete(type, namespace, name, { gracePeriodSeconds: typeof grace === "number" && Number.isFinite(grace) ? grace : undefined, dryRun: dryRunDelete, propagationPolicy: policy });
         return this.sendObject(req, res, 200, type, deleted);
       }
       default:
@@ -239,6 +249,7 @@ export class ApiHttp {
       stopped = true;
       watch?.stop();
       timer?.cancel();
+      timer = undefined;
       this.streams.delete(close);
       res.end();
     };
@@ -252,8 +263,8 @@ export class ApiHttp {
       write({ type: "ERROR", object: failure.status });
       return close();
     }
-    const timeout = Number(q.get("timeoutSeconds") ?? 0);
-    if (timeout > 0) timer = this.clock.schedule(timeout * 1000, close);
+    // Bookmarks (allowWatchBookmarks) and the server-side timeout: watch-bookmarks.ts.
+    timer = watchKeepalive(this.clock, type, q, () => this.service.store.revision, write, close);
   }
 
   private logs(res: ServerResponse, type: ResourceType, namespace: string | undefined, name: string, q: URLSearchParams): void {
@@ -316,11 +327,7 @@ export class ApiHttp {
   }
 
   private parseJson(body: Buffer, what: string): unknown {
-    try {
-      return JSON.parse(body.toString("utf8"));
-    } catch (error) {
-      throw errors.badRequest(`error decoding ${what}: json parse error: ${(error as Error).message}`);
-    }
+    return parseJsonBody(body.toString("utf8"), what);
   }
 
   /** The request body as an object, from JSON or YAML. */
@@ -329,11 +336,7 @@ export class ApiHttp {
     const body = await this.readBody(req);
     let value: unknown;
     if (media === "application/yaml" || media === "application/x-yaml" || media === "text/yaml") {
-      try {
-        value = parseYaml(body.toString("utf8"));
-      } catch (error) {
-        throw errors.badRequest(`error converting YAML to JSON: ${(error as Error).message.split("\n")[0] ?? ""}`);
-      }
+      value = parseYamlBody(body.toString("utf8"), "error converting YAML to JSON");
     } else if (media === PROTOBUF_CONTENT_TYPE) {
       value = decodeProtobufBody(body);
     } else if (media === "application/json" || media === "*/*" || media === "") {
@@ -359,8 +362,8 @@ export class ApiHttp {
     this.send(res, code, object);
   }
 
-  private send(res: ServerResponse, code: number, body: unknown, contentType = "application/json"): void {
-    const text = JSON.stringify(body);
+  private send(res: ServerResponse, code: number, body: unknown, contentType = "application/json", indent?: number): void {
+    const text = JSON.stringify(body, null, indent);
     res.writeHead(code, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache, private" });
     res.end(text);
   }

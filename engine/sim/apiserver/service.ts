@@ -12,6 +12,7 @@ import { applyPatchBody, applyRequest, prepareUpdate, schemaPatchMeta, type Patc
 import { recordCreate, unchanged } from "./patch/writes";
 import { matchesFields, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelSelector } from "./selectors";
 import { errors } from "./status";
+import { withObjectMetaErrors } from "./meta-validation";
 
 /** The alphabet upstream uses for generated name suffixes (no vowels, no look-alikes). */
 const SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
@@ -45,6 +46,9 @@ export interface WatchEvent {
 }
 
 export type PatchType = "merge" | "strategic" | "json" | "apply";
+
+/** DeleteOptions.propagationPolicy: what happens to the object's dependents (the garbage collector's job). */
+export type PropagationPolicy = "Orphan" | "Background" | "Foreground";
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -151,6 +155,8 @@ export class ResourceService {
     if (options.subresource === "status") {
       next = thaw(current);
       next.status = incoming.status;
+      // Upstream's Deployment status strategy keeps metadata: the controller writes the revision annotation this way (no generation bump).
+      if (type.kind === "Deployment" && incoming.metadata?.annotations) next.metadata.annotations = incoming.metadata.annotations;
     } else {
       next = incoming;
       if (type.statusSubresource) {
@@ -176,7 +182,7 @@ export class ResourceService {
     if (unchanged(current, next)) return current;
     const key = this.registry.key(type, namespace, name);
     // The last finalizer leaving an object marked for deletion completes the deletion.
-    if (nextMeta.deletionTimestamp && !nextMeta.finalizers?.length && !type.graceful) {
+    if (nextMeta.deletionTimestamp && !nextMeta.finalizers?.length && (!type.graceful || nextMeta.deletionGracePeriodSeconds === 0)) {
       this.store.update(key, next);
       return this.store.delete(key);
     }
@@ -202,7 +208,7 @@ export class ResourceService {
     return this.update(type, namespace, name, next, options);
   }
 
-  delete(type: ResourceType, namespace: string | undefined, name: string, options: { gracePeriodSeconds?: number; dryRun?: boolean } = {}): KObject {
+  delete(type: ResourceType, namespace: string | undefined, name: string, options: { gracePeriodSeconds?: number; dryRun?: boolean; propagationPolicy?: PropagationPolicy } = {}): KObject {
     const current = this.get(type, namespace, name);
     const key = this.registry.key(type, namespace, name);
     if (type.kind === "Namespace" && ["default", "kube-system", "kube-public"].includes(name)) {
@@ -210,9 +216,23 @@ export class ResourceService {
     }
     const immediate = !type.graceful || this.gracePeriod(current, options.gracePeriodSeconds) === 0;
     const finalizers = current.metadata.finalizers?.length ?? 0;
-    if (immediate && !finalizers) return options.dryRun ? current : this.store.delete(key);
-    if (current.metadata.deletionTimestamp) return current;
+    // Orphan and Foreground deletions hand the object to the garbage collector through a finalizer.
+    const gcFinalizer = options.propagationPolicy === "Orphan" ? "orphan" : options.propagationPolicy === "Foreground" ? "foregroundDeletion" : undefined;
+    if (immediate && !finalizers && !gcFinalizer) return options.dryRun ? current : this.store.delete(key);
+    if (current.metadata.deletionTimestamp) {
+      // A graceful object deleted again with grace 0 (the kubelet's last word) goes as soon as its finalizers do.
+      if (type.graceful && options.gracePeriodSeconds === 0 && current.metadata.deletionGracePeriodSeconds !== 0 && !options.dryRun) {
+        const shortened = thaw(current);
+        shortened.metadata.deletionGracePeriodSeconds = 0;
+        return this.store.update(key, shortened);
+      }
+      return current;
+    }
     const next = thaw(current);
+    if (gcFinalizer) {
+      const other = gcFinalizer === "orphan" ? "foregroundDeletion" : "orphan";
+      next.metadata.finalizers = [...(next.metadata.finalizers ?? []).filter((f) => f !== other && f !== gcFinalizer), gcFinalizer];
+    }
     const grace = type.graceful ? this.gracePeriod(current, options.gracePeriodSeconds) : 0;
     next.metadata.deletionTimestamp = timestamp(this.clock.now() + grace * 1000);
     next.metadata.deletionGracePeriodSeconds = grace;
@@ -286,7 +306,7 @@ export class ResourceService {
   }
 
   private validate(type: ResourceType, object: KObject): void {
-    const problems = type.validate?.(object) ?? [];
+    const problems = withObjectMetaErrors(object, type.validate?.(object) ?? []);
     if (problems.length) throw errors.invalid(type, object.metadata.name ?? "", problems);
   }
 

@@ -9,6 +9,10 @@ import { ResourceService } from "../apiserver/service";
 import { errors } from "../apiserver/status";
 import { EventRecorder } from "../controllers/events";
 import { NamespaceController } from "../controllers/namespace";
+import { ReplicaSetController } from "../controllers/replicaset";
+import { DeploymentController } from "../controllers/deployment";
+import { GarbageCollector } from "../controllers/garbage-collector";
+import { seedSystemWorkloads } from "./system-workloads";
 import { Kubelet } from "../kubelet/kubelet";
 import type { NodeConfig } from "../kubelet/node";
 import { defaultRegistry, type Registry, type ResourceType } from "../registry";
@@ -88,6 +92,8 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
   const kubelets = nodes.map((config) => new Kubelet(config, { service, registry, recorder, clock }));
   const namespaces = new NamespaceController(service, registry, clock);
   const scheduler = new Scheduler({ service, registry, recorder, clock });
+  const workloads = [new ReplicaSetController({ service, registry, recorder, clock }), ReplicaSetController.forReplicationControllers({ service, registry, recorder, clock }), new DeploymentController({ service, registry, recorder, clock })];
+  const garbageCollector = new GarbageCollector(service, registry, clock);
 
   if (!options.snapshot) {
     bootstrap(service, registry, nodes, clock.now(), token);
@@ -101,8 +107,12 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
     kubelet.preload(SYSTEM_IMAGES);
     kubelet.start();
   }
+  // The kube-system pods' owners must exist before the garbage collector looks at them.
+  seedSystemWorkloads(service, registry, clock.now());
   namespaces.start();
   scheduler.start();
+  for (const controller of workloads) controller.start();
+  garbageCollector.start();
 
   const findType = (group: string, plural: string): ResourceType | undefined => registry.types.find((t) => t.group === group && t.plural === plural);
   const policyType = (plural: string): ResourceType | undefined => findType("rbac.authorization.k8s.io", plural);
@@ -169,6 +179,8 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
       api.closeStreams();
       scheduler.stop();
       namespaces.stop();
+      for (const controller of workloads) controller.stop();
+      garbageCollector.stop();
       for (const kubelet of kubelets) kubelet.stop();
     },
   };

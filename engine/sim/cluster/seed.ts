@@ -129,7 +129,7 @@ export function seedStorage(service: ResourceService, registry: Registry): void 
 
 /** The API server's own address behind the `kubernetes` Service. */
 export function seedApiEndpoints(service: ResourceService, registry: Registry, apiServerIP: string): void {
-  const labels = { endpointslice: "kubernetes.io/skip-mirror" };
+  const labels = { "endpointslice.kubernetes.io/skip-mirror": "true" };
   createIfMissing(service, find(registry, "", "endpoints"), "default", {
     apiVersion: "v1",
     kind: "Endpoints",

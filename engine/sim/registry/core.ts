@@ -291,8 +291,19 @@ export const configmaps = defineResource<DataObject>({
   subresources: [],
   columns: [column("Data", "integer", "How many keys it holds."), AGE_COLUMN],
   cells: (cm, now) => [dataCount(cm), ageSince(cm.metadata.creationTimestamp, now)],
-  validate: (cm) => validateSubdomain("metadata.name", cm.metadata.name ?? ""),
+  validate: (cm) => [...validateSubdomain("metadata.name", cm.metadata.name ?? ""), ...validateDataSize(cm)],
 });
+
+/** Upstream's MaxSecretSize, which also bounds a ConfigMap's data + binaryData. */
+const MAX_DATA_BYTES = 1024 * 1024;
+
+function validateDataSize(o: DataObject): FieldError[] {
+  let total = 0;
+  for (const [key, value] of Object.entries(o.data ?? {})) total += key.length + Buffer.byteLength(String(value));
+  // binaryData is base64 in JSON: count the decoded bytes.
+  for (const [key, value] of Object.entries(o.binaryData ?? {})) total += key.length + Buffer.from(String(value), "base64").length;
+  return total > MAX_DATA_BYTES ? [{ field: "[]", type: "FieldValueTooLong", detail: `must have at most ${MAX_DATA_BYTES} bytes` }] : [];
+}
 
 /** Index of the first byte standard base64 decoding rejects (as Go reports it), or undefined if `value` decodes. */
 function invalidBase64At(value: unknown): number | undefined {

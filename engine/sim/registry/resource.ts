@@ -14,7 +14,7 @@ export interface TableColumn {
 
 export interface FieldError {
   field: string;
-  type: "FieldValueInvalid" | "FieldValueRequired" | "FieldValueNotSupported" | "FieldValueDuplicate" | "FieldValueForbidden";
+  type: "FieldValueInvalid" | "FieldValueRequired" | "FieldValueNotSupported" | "FieldValueDuplicate" | "FieldValueForbidden" | "FieldValueTooLong";
   value?: unknown;
   detail?: string;
 }

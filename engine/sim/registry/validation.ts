@@ -36,5 +36,7 @@ export function describeFieldError(error: FieldError): string {
       return `${error.field}: Duplicate value: ${JSON.stringify(error.value)}`;
     case "FieldValueForbidden":
       return `${error.field}: Forbidden${error.detail ? `: ${error.detail}` : ""}`;
+    case "FieldValueTooLong":
+      return `${error.field}: Too long${error.detail ? `: ${error.detail}` : ""}`;
   }
 }

@@ -87,6 +87,11 @@ export class Store {
     return this.rev;
   }
 
+  /** Open watches (tests use it to see that a departed client's watch was freed). */
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
   get(key: string): KObject | undefined {
     return this.objects.get(key);
   }

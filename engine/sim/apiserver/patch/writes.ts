@@ -2,10 +2,10 @@
 // merge/strategic/json PATCH, a server-side apply request, and the
 // bookkeeping of every update (generation, carried-over allocations,
 // immutable fields, managedFields).
-import { parse as parseYaml } from "yaml";
 import { apiVersionOf, timestamp, type FieldError, type ResourceType } from "../../registry";
 import type { KObject } from "../../types";
 import { errors, failure } from "../status";
+import { parseYamlBody } from "../body-limits";
 import { isObject, jsonEqual, type Json, type JsonObject } from "./json";
 import { jsonPatch } from "./json-patch";
 import type { ManagedFieldsEntry } from "./managed-fields";
@@ -56,6 +56,11 @@ function scopeOf(type: ResourceType, subresource: string | undefined): "main" | 
  */
 export function prepareUpdate(type: ResourceType, current: KObject, next: KObject, options: PatchWriteOptions, now: number, meta: PatchMeta, defaults?: (object: KObject) => void): FieldError[] {
   if (options.subresource !== "status") carryOver(current, next);
+  // ObjectMeta's maps are `omitempty` upstream: removing the last label or annotation leaves no `{}` behind.
+  for (const key of ["labels", "annotations"] as const) {
+    const map = next.metadata[key];
+    if (map && Object.keys(map).length === 0) delete next.metadata[key];
+  }
   // Upstream defaults every write it decodes: a field an apply pruned or a replace left out comes back defaulted.
   if (defaults && (options.fieldManager || options.redefault) && options.subresource !== "status") {
     const defaulted = structuredClone(next);
@@ -63,7 +68,8 @@ export function prepareUpdate(type: ResourceType, current: KObject, next: KObjec
     fillMissing(next as unknown as JsonObject, defaulted as unknown as JsonObject);
   }
   const problems = options.subresource === "status" ? [] : immutableChanges(current, next);
-  const generation = nextGeneration(current, next);
+  // Status writes never bump generation (the Deployment controller sets its revision annotation that way).
+  const generation = options.subresource === "status" ? current.metadata.generation : nextGeneration(current, next);
   if (generation === undefined) delete next.metadata.generation;
   else next.metadata.generation = generation;
   if (options.fieldManager) {
@@ -155,11 +161,7 @@ export function applyRequest(service: Writes, type: ResourceType, namespace: str
 
 /** An apply body: YAML (JSON is YAML too). */
 export function parseApplyBody(body: Buffer): unknown {
-  try {
-    return parseYaml(body.toString("utf8")) as unknown;
-  } catch (error) {
-    throw errors.badRequest(`error decoding YAML: ${(error as Error).message.split("\n")[0] ?? ""}`);
-  }
+  return parseYamlBody(body.toString("utf8"), "error decoding YAML");
 }
 
 /** The manager of a request: `fieldManager`, else the user agent's product ("kubectl/v1.32.3 (...)" -> "kubectl"). */

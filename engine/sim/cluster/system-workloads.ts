@@ -1,0 +1,147 @@
+// The owners of the seeded kube-system pods, as kubeadm leaves them: the
+// coredns Deployment and its ReplicaSet `coredns-668d6bf9bc`, the kube-proxy
+// DaemonSet, and (for the static pods) the control-plane Node. The pods'
+// ownerReferences are pointed at these objects' real uids, so the garbage
+// collector sees live owners and leaves the pods alone. Idempotent: it also
+// repairs clusters restored from snapshots taken before these were seeded.
+import type { ResourceService } from "../apiserver/service";
+import { timestamp, type Registry, type ResourceType } from "../registry";
+import type { KObject, OwnerReference } from "../types";
+
+const NS = "kube-system";
+const COREDNS_HASH = "668d6bf9bc";
+const COREDNS_IMAGE = "registry.k8s.io/coredns/coredns:v1.11.3";
+const PROXY_IMAGE = "registry.k8s.io/kube-proxy:v1.32.3";
+
+function corednsTemplate(hash?: string): KObject["spec"] {
+  return {
+    metadata: { labels: { "k8s-app": "kube-dns", ...(hash ? { "pod-template-hash": hash } : {}) } },
+    spec: {
+      containers: [
+        {
+          name: "coredns",
+          image: COREDNS_IMAGE,
+          args: ["-conf", "/etc/coredns/Corefile"],
+          ports: [
+            { containerPort: 53, name: "dns", protocol: "UDP" },
+            { containerPort: 53, name: "dns-tcp", protocol: "TCP" },
+            { containerPort: 9153, name: "metrics", protocol: "TCP" },
+          ],
+          resources: { limits: { memory: "170Mi" }, requests: { cpu: "100m", memory: "70Mi" } },
+        },
+      ],
+      nodeSelector: { "kubernetes.io/os": "linux" },
+      priorityClassName: "system-cluster-critical",
+      tolerations: [
+        { key: "CriticalAddonsOnly", operator: "Exists" },
+        { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" },
+      ],
+    },
+  };
+}
+
+function proxyTemplate(): KObject["spec"] {
+  return {
+    metadata: { labels: { "k8s-app": "kube-proxy" } },
+    spec: {
+      containers: [
+        {
+          name: "kube-proxy",
+          image: PROXY_IMAGE,
+          command: ["/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf", "--hostname-override=$(NODE_NAME)"],
+          securityContext: { privileged: true },
+        },
+      ],
+      hostNetwork: true,
+      nodeSelector: { "kubernetes.io/os": "linux" },
+      priorityClassName: "system-node-critical",
+      tolerations: [{ operator: "Exists" }],
+    },
+  };
+}
+
+const apps = (registry: Registry, plural: string): ResourceType => registry.find("apps", "v1", plural) as ResourceType;
+
+function ensure(service: ResourceService, type: ResourceType, body: KObject, status: Record<string, unknown>): KObject {
+  const existing = service.find(type, NS, body.metadata.name ?? "");
+  if (existing) return existing;
+  const created = service.create(type, NS, body);
+  return service.update(type, NS, body.metadata.name ?? "", { ...created, status }, { subresource: "status" });
+}
+
+/** Seed (or repair) the owners of the kube-system pods; call before the garbage collector starts. */
+export function seedSystemWorkloads(service: ResourceService, registry: Registry, nowMs: number): void {
+  const pods = registry.find("", "v1", "pods") as ResourceType;
+  const nodes = registry.find("", "v1", "nodes") as ResourceType;
+  const systemPods = service.list(pods, NS).items;
+  const owned = (kind: string, name: string): KObject[] => systemPods.filter((p) => p.metadata.ownerReferences?.some((r) => r.kind === kind && r.name === name));
+  const owners = new Map<string, KObject>();
+  const now = timestamp(nowMs);
+  const conditions = [
+    { type: "Available", status: "True", lastUpdateTime: now, lastTransitionTime: now, reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability." },
+    { type: "Progressing", status: "True", lastUpdateTime: now, lastTransitionTime: now, reason: "NewReplicaSetAvailable", message: `ReplicaSet "coredns-${COREDNS_HASH}" has successfully progressed.` },
+  ];
+
+  const dnsPods = owned("ReplicaSet", `coredns-${COREDNS_HASH}`);
+  if (dnsPods.length) {
+    const n = dnsPods.length;
+    const deployment = ensure(
+      service,
+      apps(registry, "deployments"),
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "coredns", namespace: NS, labels: { "k8s-app": "kube-dns" }, annotations: { "deployment.kubernetes.io/revision": "1" } },
+        spec: { replicas: n, selector: { matchLabels: { "k8s-app": "kube-dns" } }, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 1 } }, template: corednsTemplate() },
+      },
+      { observedGeneration: 1, replicas: n, updatedReplicas: n, readyReplicas: n, availableReplicas: n, conditions },
+    );
+    const rs = ensure(
+      service,
+      apps(registry, "replicasets"),
+      {
+        apiVersion: "apps/v1",
+        kind: "ReplicaSet",
+        metadata: {
+          name: `coredns-${COREDNS_HASH}`,
+          namespace: NS,
+          labels: { "k8s-app": "kube-dns", "pod-template-hash": COREDNS_HASH },
+          annotations: { "deployment.kubernetes.io/desired-replicas": String(n), "deployment.kubernetes.io/max-replicas": String(n + 1), "deployment.kubernetes.io/revision": "1" },
+          ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: "coredns", uid: deployment.metadata.uid ?? "", controller: true, blockOwnerDeletion: true }],
+        },
+        spec: { replicas: n, selector: { matchLabels: { "k8s-app": "kube-dns", "pod-template-hash": COREDNS_HASH } }, template: corednsTemplate(COREDNS_HASH) },
+      },
+      { observedGeneration: 1, replicas: n, fullyLabeledReplicas: n, readyReplicas: n, availableReplicas: n },
+    );
+    owners.set(`ReplicaSet/${rs.metadata.name ?? ""}`, rs);
+  }
+
+  if (owned("DaemonSet", "kube-proxy").length) {
+    const n = service.list(nodes, undefined).items.length;
+    const ds = ensure(
+      service,
+      apps(registry, "daemonsets"),
+      {
+        apiVersion: "apps/v1",
+        kind: "DaemonSet",
+        metadata: { name: "kube-proxy", namespace: NS, labels: { "k8s-app": "kube-proxy" }, annotations: { "deprecated.daemonset.template.generation": "1" } },
+        spec: { selector: { matchLabels: { "k8s-app": "kube-proxy" } }, template: proxyTemplate() },
+      },
+      { currentNumberScheduled: n, desiredNumberScheduled: n, numberAvailable: n, numberMisscheduled: 0, numberReady: n, observedGeneration: 1, updatedNumberScheduled: n },
+    );
+    owners.set("DaemonSet/kube-proxy", ds);
+  }
+  for (const node of service.list(nodes, undefined).items) owners.set(`Node/${node.metadata.name ?? ""}`, node);
+
+  for (const pod of systemPods) {
+    const refs = pod.metadata.ownerReferences ?? [];
+    const fixed: OwnerReference[] = refs.map((r) => {
+      const owner = owners.get(`${r.kind}/${r.name}`);
+      return owner?.metadata.uid && owner.metadata.uid !== r.uid ? { ...r, uid: owner.metadata.uid } : r;
+    });
+    if (fixed.every((r, i) => r === refs[i])) continue;
+    service.mutate(pods, NS, pod.metadata.name ?? "", (p) => {
+      p.metadata.ownerReferences = fixed;
+    });
+  }
+}

@@ -1,0 +1,170 @@
+// Conformance: the cluster-wide commands (explain, api-resources, api-versions,
+// auth can-i, top, cluster-info, get --raw, proxy, version) against one
+// `npm run sim` cluster, asserting what kubectl prints.
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lines, startSim, type Sim } from "./harness";
+
+let sim: Sim;
+
+beforeAll(async () => {
+  sim = await startSim();
+});
+
+afterAll(async () => {
+  await sim?.stop();
+});
+
+describe("kubectl explain", () => {
+  it("explains a field with its type, enum and description", async () => {
+    const out = lines(await sim.ok("explain", "pod.spec.restartPolicy"));
+    expect(out.slice(0, 5)).toEqual(["KIND:       Pod", "VERSION:    v1", "", "FIELD: restartPolicy <string>", "ENUM:"]);
+    expect(out.slice(5, 8).map((l) => l.trim())).toEqual(["Always", "Never", "OnFailure"]);
+    expect(out).toContain("DESCRIPTION:");
+  });
+
+  it("explains a kind with its group and fields", async () => {
+    const out = lines(await sim.ok("explain", "deployment"));
+    expect(out.slice(0, 4)).toEqual(["GROUP:      apps", "KIND:       Deployment", "VERSION:    v1", ""]);
+    expect(out).toContain("FIELDS:");
+    for (const field of ["apiVersion\t<string>", "kind\t<string>", "metadata\t<ObjectMeta>", "spec\t<DeploymentSpec>", "status\t<DeploymentStatus>"]) expect(out).toContain(`  ${field}`);
+    const typed = await sim.ok("explain", "deployment.spec.replicas");
+    expect(typed).toContain("FIELD: replicas <integer>");
+    const resources = await sim.ok("explain", "pod.spec.containers.resources.limits");
+    expect(resources).toContain("FIELD: limits <map[string]Quantity>");
+    const bad = await sim.kubectl("explain", "pod.spec.nothing");
+    expect(bad).toMatchObject({ code: 1, stderr: 'error: field "nothing" does not exist\n' });
+  });
+});
+
+describe("kubectl api-resources and api-versions", () => {
+  it("lists resources with short names, versions, scope and kind", async () => {
+    const out = lines(await sim.ok("api-resources"));
+    expect(out[0]).toMatch(/^NAME\s+SHORTNAMES\s+APIVERSION\s+NAMESPACED\s+KIND$/);
+    for (const [name, shortNames, apiVersion, namespaced, kind] of [
+      ["pods", "po", "v1", "true", "Pod"],
+      ["services", "svc", "v1", "true", "Service"],
+      ["nodes", "no", "v1", "false", "Node"],
+      ["deployments", "deploy", "apps/v1", "true", "Deployment"],
+      ["cronjobs", "cj", "batch/v1", "true", "CronJob"],
+      ["clusterroles", "", "rbac.authorization.k8s.io/v1", "false", "ClusterRole"],
+      ["ingresses", "ing", "networking.k8s.io/v1", "true", "Ingress"],
+    ]) {
+      const cells = [name, shortNames, apiVersion, namespaced, kind].filter((c) => c !== "");
+      expect(out).toContainEqual(expect.stringMatching(new RegExp(`^${cells.map((c) => c?.replace(/[./]/g, "\\$&")).join("\\s+")}$`)));
+    }
+    // Core group first, sorted by name (upstream starts with bindings and componentstatuses, which the sim does not serve).
+    const core = out.slice(1).filter((l) => /^\S+\s+(\S+\s+)?v1\s/.test(l)).map((l) => l.split(/\s+/)[0]);
+    expect(core).toEqual([...core].sort());
+    expect(out[1]?.split(/\s+/)[0]).toBe(core[0]);
+  });
+
+  it("filters cluster-scoped resources and prints verbs with -o wide", async () => {
+    const clusterScoped = lines(await sim.ok("api-resources", "--namespaced=false", "-o", "name"));
+    expect(clusterScoped).toEqual(expect.arrayContaining(["namespaces", "nodes", "persistentvolumes", "clusterroles.rbac.authorization.k8s.io", "storageclasses.storage.k8s.io"]));
+    expect(clusterScoped).not.toContain("pods");
+    const wide = lines(await sim.ok("api-resources", "-o", "wide"));
+    expect(wide[0]).toMatch(/^NAME\s+SHORTNAMES\s+APIVERSION\s+NAMESPACED\s+KIND\s+VERBS\s+CATEGORIES$/);
+    expect(wide).toContainEqual(expect.stringMatching(/^pods\s+po\s+v1\s+true\s+Pod\s+create,delete,deletecollection,get,list,patch,update,watch\s+all$/));
+    // Upstream also lists controllerrevisions.apps first; the sim does not serve it.
+    expect(await sim.ok("api-resources", "--api-group=apps", "-o", "name")).toBe("daemonsets.apps\ndeployments.apps\nreplicasets.apps\nstatefulsets.apps\n");
+  });
+
+  it("lists the served group versions", async () => {
+    const out = lines(await sim.ok("api-versions"));
+    expect(out).toEqual([...out].sort());
+    expect(out).toEqual(expect.arrayContaining(["apps/v1", "authorization.k8s.io/v1", "batch/v1", "metrics.k8s.io/v1beta1", "networking.k8s.io/v1", "rbac.authorization.k8s.io/v1", "storage.k8s.io/v1", "v1"]));
+  });
+});
+
+describe("kubectl auth can-i", () => {
+  it("answers yes/no with exit codes, for the admin and --as others", async () => {
+    expect(await sim.kubectl("auth", "can-i", "create", "pods")).toEqual({ code: 0, stdout: "yes\n", stderr: "" });
+    expect(await sim.kubectl("auth", "can-i", "create", "pods", "--as=alice")).toEqual({ code: 1, stdout: "no\n", stderr: "" });
+    await sim.ok("create", "serviceaccount", "robot");
+    await sim.ok("create", "role", "pod-reader", "--verb=get,list", "--resource=pods");
+    await sim.ok("create", "rolebinding", "robot-reads", "--role=pod-reader", "--serviceaccount=default:robot");
+    const robot = "--as=system:serviceaccount:default:robot";
+    expect(await sim.kubectl("auth", "can-i", "list", "pods", robot)).toEqual({ code: 0, stdout: "yes\n", stderr: "" });
+    expect(await sim.kubectl("auth", "can-i", "delete", "pods", robot)).toEqual({ code: 1, stdout: "no\n", stderr: "" });
+    expect(await sim.kubectl("auth", "can-i", "list", "pods", robot, "-n", "kube-system")).toEqual({ code: 1, stdout: "no\n", stderr: "" });
+    expect(await sim.kubectl("auth", "can-i", "get", "/healthz", robot)).toEqual({ code: 0, stdout: "yes\n", stderr: "" });
+  });
+
+  it("lists what a subject may do with --list", async () => {
+    const out = lines(await sim.ok("auth", "can-i", "--list", "--as=system:serviceaccount:default:robot"));
+    expect(out[0]).toMatch(/^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs$/);
+    expect(out).toContainEqual(expect.stringMatching(/^pods\s+\[\]\s+\[\]\s+\[get list\]$/));
+    expect(out).toContainEqual(expect.stringMatching(/^selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]$/));
+    expect(out).toContainEqual(expect.stringMatching(/^\s+\[\/version\]\s+\[\]\s+\[get\]$/));
+  });
+});
+
+describe("kubectl top, cluster-info, get --raw, version", () => {
+  it("top nodes and top pods print metrics tables", async () => {
+    const nodes = lines(await sim.ok("top", "nodes"));
+    expect(nodes[0]).toBe("NAME           CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)");
+    expect(nodes.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(["controlplane", "node01", "node02"]);
+    for (const line of lines(await sim.ok("top", "nodes", "--no-headers"))) expect(line).toMatch(/^\S+\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%$/);
+    const pods = lines(await sim.ok("top", "pods", "-n", "kube-system"));
+    expect(pods[0]).toMatch(/^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)$/);
+    expect(pods).toContainEqual(expect.stringMatching(/^etcd-controlplane\s+\d+m\s+\d+Mi$/));
+    const empty = await sim.kubectl("top", "pods");
+    expect(empty).toMatchObject({ code: 0, stderr: "No resources found in default namespace.\n" });
+  });
+
+  it("cluster-info names the control plane and CoreDNS", async () => {
+    expect(await sim.ok("cluster-info")).toBe(
+      [
+        `Kubernetes control plane is running at ${sim.server}`,
+        `CoreDNS is running at ${sim.server}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy`,
+        "",
+        "To further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("get --raw prints /version indented and lists compact", async () => {
+    const version = await sim.ok("get", "--raw", "/version");
+    expect(version.split("\n")[0]).toBe("{");
+    expect(version).toContain('\n  "major": "1",\n  "minor": "32",\n  "gitVersion": "v1.32.3",\n');
+    const list = JSON.parse(await sim.ok("get", "--raw", "/api/v1/namespaces/default/pods")) as { kind: string; apiVersion: string; items: unknown[] };
+    expect(list).toMatchObject({ kind: "PodList", apiVersion: "v1", items: [] });
+    const missing = await sim.kubectl("get", "--raw", "/api/v1/namespaces/default/pods/ghost");
+    expect(missing).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): pods "ghost" not found\n' });
+  });
+
+  it("version reports the server as v1.32.3", async () => {
+    const out = lines(await sim.ok("version"));
+    expect(out[0]).toMatch(/^Client Version: v1\.32\.\d+/);
+    expect(out).toContain("Server Version: v1.32.3");
+    const json = JSON.parse(await sim.ok("version", "-o", "json")) as { serverVersion: Record<string, string> };
+    expect(json.serverVersion).toMatchObject({ major: "1", minor: "32", gitVersion: "v1.32.3", platform: "linux/amd64" });
+  });
+});
+
+describe("kubectl proxy", () => {
+  it("serves the API on a local port without credentials", async () => {
+    const child = spawn("/usr/bin/kubectl", ["proxy", "--port=0"], { env: { NODE_ENV: "test", HOME: sim.dir, PATH: "/usr/bin:/bin", KUBECONFIG: sim.kubeconfig } });
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /^Starting to serve on 127\.0\.0\.1:(\d+)\n/.exec(out);
+          if (match?.[1]) resolve(match[1]);
+        });
+        child.once("close", () => reject(new Error(`kubectl proxy ended: ${out}`)));
+      });
+      const namespaces = (await (await fetch(`http://127.0.0.1:${port}/api/v1/namespaces`)).json()) as { kind: string; items: { metadata: { name: string } }[] };
+      expect(namespaces.kind).toBe("NamespaceList");
+      expect(namespaces.items.map((n) => n.metadata.name)).toEqual(["default", "kube-node-lease", "kube-public", "kube-system"]);
+      const version = await fetch(`http://127.0.0.1:${port}/version`);
+      expect(version.status).toBe(200);
+      expect(((await version.json()) as { gitVersion: string }).gitVersion).toBe("v1.32.3");
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+});
