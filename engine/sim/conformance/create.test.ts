@@ -199,7 +199,8 @@ describe("kubectl describe", () => {
 
   it("describes a pod with its containers, conditions and kubelet events", async () => {
     await sim.ok("run", "look", "--image=nginx:1.27", "--labels=app=look");
-    const out = await sim.waitFor(/Started container look/, "describe", "pod", "look");
+    // The kubelet records Started just before it marks the pod ready: wait for both.
+    const out = await sim.waitFor(/ContainersReady\s+True[\s\S]*Started container look/, "describe", "pod", "look");
     const text = lines(out);
     expect(text.slice(0, 4)).toEqual(["Name:             look", "Namespace:        default", "Priority:         0", "Service Account:  default"]);
     expect(text[4]).toMatch(/^Node:\s+node0[12]\/172\.30\.\d+\.\d+$/);
