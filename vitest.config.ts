@@ -9,7 +9,7 @@ export default defineConfig({
     // Real kubectl, real sockets and real sandboxes: give them room, never sleep.
     testTimeout: 30_000,
     // Most tests wait on real kubectl processes and real sockets, not the CPU.
-    maxWorkers: 3,
+    maxWorkers: 2,
     minWorkers: 1,
     hookTimeout: 30_000,
   },

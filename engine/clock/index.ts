@@ -75,3 +75,5 @@ export class ManualClock implements Clock {
     return best;
   }
 }
+
+export { ScaledClock } from "./scaled";

@@ -18,6 +18,9 @@ import type { ClusterDriver, ClusterLease } from "../cluster";
 import { bearerToken, createSimCluster, sendUnauthorized, type SimCluster } from "./cluster/cluster";
 import { tokenKeyId } from "./apiserver/auth/tokens";
 import { createServingCertificates, type ServingCertificates } from "./tls";
+import type { Duplex } from "node:stream";
+import { refuseUpgrade } from "./apiserver/streams/exec";
+import { errors } from "./apiserver/status";
 
 export interface SimDriverOptions {
   clock: Clock;
@@ -90,6 +93,7 @@ export class SimDriver implements ClusterDriver {
       return new Promise((resolve, reject) => {
         const server = createServer({ key: certificates.key, cert: certificates.cert }, (req, res) => this.route(req, res));
         server.on("error", reject);
+        server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
         server.listen(this.options.port ?? 0, "127.0.0.1", () => {
           const { port } = server.address() as AddressInfo;
           resolve({ server, url: `https://127.0.0.1:${port}`, certificates });
@@ -109,6 +113,16 @@ export class SimDriver implements ClusterDriver {
     entry.cluster.handle(req, res);
   }
 
+  /** exec/attach websockets on the shared port, routed like `route`. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", () => socket.destroy());
+    const token = bearerToken(req);
+    const kid = token === undefined ? undefined : tokenKeyId(token);
+    const entry = token === undefined ? undefined : (this.byToken.get(token) ?? (kid === undefined ? undefined : this.byKeyId.get(kid)));
+    if (!entry) return refuseUpgrade(socket, errors.unauthorized().status);
+    entry.cluster.upgrade(req, socket, head);
+  }
+
   private async create(learnerId: string): Promise<Entry> {
     const { url, certificates } = await this.listen();
     const id = `c${createHash("sha256").update(learnerId).digest("hex").slice(0, 16)}`;
@@ -123,7 +137,12 @@ export class SimDriver implements ClusterDriver {
       cluster,
       sockets,
       // The socket's own HTTPS server: whatever arrives here can only reach this cluster.
-      socketServer: createServer({ key: certificates.key, cert: certificates.cert }, (req, res) => entry.cluster.handle(req, res)).on("connection", (socket: Socket) => {
+      socketServer: createServer({ key: certificates.key, cert: certificates.cert }, (req, res) => entry.cluster.handle(req, res))
+        .on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+          socket.on("error", () => socket.destroy());
+          entry.cluster.upgrade(req, socket, head);
+        })
+        .on("connection", (socket: Socket) => {
         sockets.add(socket);
         socket.on("close", () => sockets.delete(socket));
       }),

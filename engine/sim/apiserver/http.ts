@@ -18,8 +18,12 @@ import { includeObjectPolicy, toTable, wantsTable } from "./table";
 
 const MAX_BODY = 3 * 1024 * 1024;
 
-/** Text logs of a pod's container, supplied by the node that runs it (none yet: containers print nothing). */
-export type PodLogs = (pod: Pod, container: string, options: { tailLines?: number; previous: boolean }) => string;
+/** A pod's container log, from the container runtime (`streams/logs.ts`): its text, a live feed for follow, or an error. */
+export type PodLogs = (
+  pod: Pod,
+  container: string,
+  options: { tailLines?: number; previous: boolean; follow?: boolean; timestamps?: boolean; sinceSeconds?: number; limitBytes?: number },
+) => { text: string; follow?: (data: (text: string) => void, end: () => void) => () => void } | { error: string };
 
 interface ResourceRequest {
   type: ResourceType;
@@ -276,12 +280,28 @@ export class ApiHttp {
     }
     if (!containers.includes(container)) throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
     const state = pod.status?.containerStatuses?.find((s) => s.name === container)?.state;
-    if (!state || state.waiting) {
+    const crashed = state?.waiting && pod.status?.containerStatuses?.find((s) => s.name === container)?.lastState?.terminated;
+    if (!state || (state.waiting && !crashed)) {
       throw errors.badRequest(`container "${container}" in pod "${name}" is waiting to start: ${state?.waiting?.reason ?? "ContainerCreating"}`);
     }
-    const tail = q.get("tailLines");
-    const text = this.podLogs?.(pod, container, { tailLines: tail === null ? undefined : Number(tail), previous: q.get("previous") === "true" }) ?? "";
-    this.sendText(res, 200, text);
+    const number = (key: string): number | undefined => (q.get(key) === null ? undefined : Number(q.get(key)));
+    const follow = q.get("follow") === "true" && !crashed;
+    const log = this.podLogs?.(pod, container, { tailLines: number("tailLines"), previous: q.get("previous") === "true" || !!crashed, follow, timestamps: q.get("timestamps") === "true", sinceSeconds: number("sinceSeconds"), limitBytes: number("limitBytes") }) ?? { text: "" };
+    if ("error" in log) throw errors.badRequest(log.error);
+    if (!log.follow) return this.sendText(res, 200, log.text);
+    // follow: the text so far, then each new line, until the container stops or the client leaves.
+    res.writeHead(200, { "Content-Type": "text/plain", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+    res.flushHeaders();
+    if (log.text) res.write(log.text);
+    const feed: { stop?: () => void } = {};
+    const close = (): void => {
+      feed.stop?.();
+      this.streams.delete(close);
+      if (!res.writableEnded) res.end();
+    };
+    this.streams.add(close);
+    res.on("close", close);
+    feed.stop = log.follow((text) => res.write(text), close);
   }
 
   private async bind(req: IncomingMessage, res: ServerResponse, type: ResourceType, namespace: string | undefined, name: string): Promise<void> {

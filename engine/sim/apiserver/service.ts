@@ -74,6 +74,9 @@ export class ResourceService {
   /** Merge keys and list types for strategic merge patch and server-side apply (patch/CONTEXT in CONTEXT.md). */
   patchMeta: PatchMetaResolver = schemaPatchMeta;
 
+  /** Admission on create (`admission/`): mutating plugins after defaults, validating ones after validation; they throw ApiErrors. */
+  admission: { mutate?(type: ResourceType, object: KObject): void; validate?(type: ResourceType, object: KObject): void }[] = [];
+
   get(type: ResourceType, namespace: string | undefined, name: string): KObject {
     const object = this.store.get(this.registry.key(type, namespace, name));
     if (!object) throw errors.notFound(type, name);
@@ -132,7 +135,9 @@ export class ResourceService {
     meta.creationTimestamp = timestamp(this.clock.now());
     for (const field of ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"]) delete meta[field];
     type.defaults?.(object, this.createContext());
+    for (const plugin of this.admission) plugin.mutate?.(type, object);
     this.validate(type, object);
+    for (const plugin of this.admission) plugin.validate?.(type, object);
     recordCreate(type, object, options, this.clock.now(), this.patchMeta(object.apiVersion, type.kind));
     if (options.dryRun) return object;
     try {
@@ -332,6 +337,10 @@ export class ResourceService {
       allocateNodePort: () => {
         const taken = new Set(services().flatMap((s) => (s.spec?.ports ?? []).map((p) => String(p.nodePort))));
         return Number(pickFree(String, 30000, 32767, taken));
+      },
+      allocationHolder: ({ clusterIP, nodePort }) => {
+        const holder = services().find((s) => (clusterIP !== undefined && s.spec?.clusterIP === clusterIP) || (nodePort !== undefined && (s.spec?.ports ?? []).some((p) => p.nodePort === nodePort)));
+        return holder ? `${holder.metadata.namespace ?? ""}/${holder.metadata.name ?? ""}` : undefined;
       },
     };
   }

@@ -3,7 +3,7 @@
 // It serves HTTP through `handle`; who listens where is the driver's job.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
-import type { Clock } from "../../clock";
+import { ScaledClock, type Clock } from "../../clock";
 import { ApiHttp } from "../apiserver/http";
 import { ResourceService } from "../apiserver/service";
 import { errors } from "../apiserver/status";
@@ -11,9 +11,20 @@ import { EventRecorder } from "../controllers/events";
 import { NamespaceController } from "../controllers/namespace";
 import { ReplicaSetController } from "../controllers/replicaset";
 import { DeploymentController } from "../controllers/deployment";
+import { batchAndStorageControllers } from "../controllers/batch-storage";
 import { GarbageCollector } from "../controllers/garbage-collector";
+import { EndpointsController } from "../controllers/endpoints";
+import { EndpointSliceController } from "../controllers/endpointslice";
+import { ClusterNetwork, podNetwork, serviceEnvMap } from "../network";
+import { ContainerRuntime } from "../container/runtime";
+import { refuseUpgrade, StreamServer } from "../apiserver/streams/exec";
+import { podLogs } from "../apiserver/streams/logs";
+import type { Duplex } from "node:stream";
 import { seedSystemWorkloads } from "./system-workloads";
 import { Kubelet } from "../kubelet/kubelet";
+import { NodeHeartbeat } from "../kubelet/heartbeat";
+import { NodeLifecycleController } from "../controllers/node-lifecycle";
+import { Drills } from "./drills";
 import type { NodeConfig } from "../kubelet/node";
 import { defaultRegistry, type Registry, type ResourceType } from "../registry";
 import { Scheduler } from "../scheduler/scheduler";
@@ -28,6 +39,7 @@ import { reviewExtension } from "../apiserver/auth/reviews";
 import { combineExtensions } from "../apiserver/extension";
 import { scaleExtension } from "../apiserver/scale";
 import { metricsExtension } from "../apiserver/metrics";
+import { evictionExtension } from "../apiserver/eviction";
 import { ApiError, type Status } from "../apiserver/status";
 
 export interface SimClusterOptions {
@@ -52,14 +64,22 @@ export interface SimCluster {
    * RBAC, then answer. 401 / 403 as upstream. Never throws.
    */
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** An HTTP upgrade (exec/attach websockets): authenticated and authorized as `handle` does, then streamed. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** The container runtime behind the kubelets (processes, filesystems, logs). */
+  readonly containers: ContainerRuntime;
   /** Serve a trusted in-process request as the admin, skipping authentication. */
   handleAuthenticated(req: IncomingMessage, res: ServerResponse): void;
   /** `kid` in the header of the ServiceAccount tokens this cluster signs (to route them). */
   readonly tokenKeyId: string;
   /** The authorizer behind 403s and access reviews (RBAC; system:masters always allowed). */
   readonly authorizer: Authorizer;
+  /** The kube-proxy / DNS view of this cluster (what a container's curl, nslookup and ping reach). */
+  readonly network: ClusterNetwork;
   /** The whole cluster state as plain JSON, for `createSimCluster({ snapshot })`. */
   snapshot(): StoreSnapshot;
+  /** Failure drills for lessons: nodes down/up, control-plane components stopped, full nodes, time scale. */
+  readonly drills: Drills;
   dispose(): void;
 }
 
@@ -82,18 +102,44 @@ function sendStatus(res: ServerResponse, status: Status): void {
 }
 
 export function createSimCluster(options: SimClusterOptions): SimCluster {
-  const { clock } = options;
+  // Time-scale drills speed this clock up; at factor 1 it is options.clock exactly.
+  const clock = new ScaledClock(options.clock);
   const token = options.token ?? randomBytes(24).toString("base64url");
   const registry = sharedRegistry;
   const store = options.snapshot ? Store.restore(options.snapshot, options.historyLimit) : new Store(options.historyLimit);
   const service = new ResourceService(registry, store, clock);
   const recorder = new EventRecorder(service, registry.find("", "v1", "events") as ResourceType, clock);
   const nodes = options.nodes ?? DEFAULT_NODES;
-  const kubelets = nodes.map((config) => new Kubelet(config, { service, registry, recorder, clock }));
+  const containers = new ContainerRuntime({
+    clock,
+    lookup: (kind, namespace, name) => {
+      const type = registry.find("", "v1", kind);
+      return type ? service.find(type, namespace, name) : undefined;
+    },
+    token: (pod) => {
+      const accounts = registry.find("", "v1", "serviceaccounts");
+      const namespace = pod.metadata.namespace ?? "default";
+      const name = pod.spec.serviceAccountName ?? "default";
+      const account = accounts ? service.find(accounts, namespace, name) : undefined;
+      return issuer.mint({ namespace, name, uid: account?.metadata.uid ?? "", audiences: ["https://kubernetes.default.svc.cluster.local"], expirationSeconds: 3607, nowMs: clock.now() }).token;
+    },
+    network: (pod) => podNetwork(network, { namespace: pod.metadata.namespace ?? "default", pod: pod.metadata.name ?? "" }),
+    serviceEnv: (namespace) => serviceEnvMap(network, namespace),
+  });
+  const newKubelet = (config: NodeConfig): Kubelet => {
+    const kubelet = new Kubelet(config, { service, registry, recorder, clock, containers });
+    kubelet.preload(SYSTEM_IMAGES);
+    return kubelet;
+  };
+  const kubelets = nodes.map(newKubelet);
+  const heartbeats = nodes.map((config) => new NodeHeartbeat(config, { service, registry, recorder, clock }));
+  const nodeLifecycle = new NodeLifecycleController({ service, registry, recorder, clock });
   const namespaces = new NamespaceController(service, registry, clock);
   const scheduler = new Scheduler({ service, registry, recorder, clock });
-  const workloads = [new ReplicaSetController({ service, registry, recorder, clock }), ReplicaSetController.forReplicationControllers({ service, registry, recorder, clock }), new DeploymentController({ service, registry, recorder, clock })];
+  const workloads = [new ReplicaSetController({ service, registry, recorder, clock }), ReplicaSetController.forReplicationControllers({ service, registry, recorder, clock }), new DeploymentController({ service, registry, recorder, clock }), ...batchAndStorageControllers({ service, registry, recorder, clock })];
   const garbageCollector = new GarbageCollector(service, registry, clock);
+  const serviceControllers = [new EndpointsController({ service, registry, clock }), new EndpointSliceController({ service, registry, clock })];
+  const network = new ClusterNetwork(service, registry, clock);
 
   if (!options.snapshot) {
     bootstrap(service, registry, nodes, clock.now(), token);
@@ -103,16 +149,16 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
     seedApiEndpoints(service, registry, nodes.find((n) => n.controlPlane)?.internalIP ?? nodes[0]?.internalIP ?? "127.0.0.1");
     for (const kubelet of kubelets) kubelet.register();
   }
-  for (const kubelet of kubelets) {
-    kubelet.preload(SYSTEM_IMAGES);
-    kubelet.start();
-  }
+  for (const kubelet of kubelets) kubelet.start();
+  for (const heartbeat of heartbeats) heartbeat.start();
   // The kube-system pods' owners must exist before the garbage collector looks at them.
   seedSystemWorkloads(service, registry, clock.now());
   namespaces.start();
   scheduler.start();
+  nodeLifecycle.start();
   for (const controller of workloads) controller.start();
   garbageCollector.start();
+  for (const controller of serviceControllers) controller.start();
 
   const findType = (group: string, plural: string): ResourceType | undefined => registry.types.find((t) => t.group === group && t.plural === plural);
   const policyType = (plural: string): ResourceType | undefined => findType("rbac.authorization.k8s.io", plural);
@@ -144,8 +190,10 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
     reviewExtension({ service, authorizer, gate, issuer, now: () => clock.now(), userOf: (req) => users.get(req) }),
     scaleExtension(service),
     metricsExtension(service, registry),
+    evictionExtension(service, registry),
   );
-  const api = new ApiHttp(service, registry, clock, undefined, extension);
+  const api = new ApiHttp(service, registry, clock, podLogs(containers), extension);
+  const streams = new StreamServer({ service, registry, runtime: containers });
   let disposed = false;
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     void api.handle(req, res);
@@ -156,6 +204,7 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
     registry,
     service,
     tokenKeyId: issuer.keyId,
+    network,
     authorizer,
     handle(req, res) {
       if (disposed) return sendUnauthorized(res);
@@ -167,20 +216,36 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
       }
       serve(req, res);
     },
+    containers,
+    upgrade(req, socket, head) {
+      if (disposed) return refuseUpgrade(socket, errors.unauthorized().status);
+      try {
+        users.set(req, gate.admit(req).user);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        return refuseUpgrade(socket, error.status);
+      }
+      streams.upgrade(req, socket, head);
+    },
     handleAuthenticated(req, res) {
       if (disposed) return sendUnauthorized(res);
       users.set(req, ADMIN_USER);
       serve(req, res);
     },
     snapshot: () => store.snapshot(),
+    drills: new Drills({ service, registry, clock, nodes, kubelets, heartbeats, newKubelet, components: { "kube-scheduler": scheduler } }),
     dispose() {
       if (disposed) return;
       disposed = true;
       api.closeStreams();
+      streams.closeAll();
       scheduler.stop();
+      nodeLifecycle.stop();
+      for (const heartbeat of heartbeats) heartbeat.stop();
       namespaces.stop();
       for (const controller of workloads) controller.stop();
       garbageCollector.stop();
+      for (const controller of serviceControllers) controller.stop();
       for (const kubelet of kubelets) kubelet.stop();
     },
   };

@@ -115,6 +115,8 @@ describe("kubectl patch", () => {
     const patch = '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","env":[{"name":"MODE","value":"prod"}]}]}}}}';
     expect(await sim.kubectl("patch", "deployment", "patched", "-p", patch)).toEqual({ code: 0, stdout: "deployment.apps/patched patched\n", stderr: "" });
     expect(await jsonpath("{.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].value}", "deploy", "patched")).toBe("nginx:1.27 prod");
+    // Once the rollout has settled nothing else writes the Deployment, so the same patch changes nothing.
+    await sim.ok("rollout", "status", "deployment/patched");
     expect(await sim.ok("patch", "deployment", "patched", "-p", patch)).toBe("deployment.apps/patched patched (no change)\n");
   });
 

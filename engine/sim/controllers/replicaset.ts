@@ -21,6 +21,9 @@ interface ReplicaOwner extends KObject {
   status?: Record<string, unknown>;
 }
 
+/** How long after a failed pod create the ReplicaSet tries again. */
+const CREATE_RETRY_MS = 10_000;
+
 /** Upstream creates at most this many pods per sync (slow start batches aside). */
 const BURST = 500;
 
@@ -260,7 +263,9 @@ export class ReplicaSetController {
     const oldFailure = ((previous.conditions as Record<string, unknown>[] | undefined) ?? []).find((c) => c.type === "ReplicaFailure");
     if (failure) {
       conditions.push(
-        oldFailure?.message === failure
+        // As upstream's SetCondition: same status and reason keep the old condition (the
+        // message names a generated pod, so replacing it would rewrite status forever).
+        oldFailure?.reason === "FailedCreate"
           ? oldFailure
           : { type: "ReplicaFailure", status: "True", lastTransitionTime: timestamp(now), reason: "FailedCreate", message: failure },
       );
@@ -275,6 +280,8 @@ export class ReplicaSetController {
         // Deleted meanwhile.
       }
     }
+    // A failed create (quota, admission) is retried after a while, as upstream's rate-limited requeue.
+    if (failure) wait = Math.min(wait ?? Infinity, CREATE_RETRY_MS);
     if (wait !== undefined) this.queue.addAfter(keyOf(owner), wait);
   }
 }

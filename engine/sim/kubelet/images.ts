@@ -22,7 +22,13 @@ const LIBRARY: Record<string, ImageInfo> = {
   postgres: { size: 158_311_426, tags: ["latest", "17", "16", "15", "alpine"], behaviour: "serves", stopsOnSigterm: true },
   mysql: { size: 173_041_123, tags: ["latest", "8", "8.4", "9"], behaviour: "serves", stopsOnSigterm: true },
   ubuntu: { size: 29_754_311, tags: ["latest", "24.04", "22.04", "noble", "jammy"], behaviour: "exits", stopsOnSigterm: false },
+  perl: { size: 336_217_093, tags: ["latest", "5.34.0", "5.34", "5.40", "slim"], behaviour: "exits", stopsOnSigterm: false },
   "registry.k8s.io/pause": { size: 320_368, tags: ["3.10", "3.9"], behaviour: "serves", stopsOnSigterm: true },
+  // Echo servers (what they answer: network/servers.ts).
+  "docker.io/hashicorp/http-echo": { size: 3_468_236, tags: ["latest", "1.0", "1.0.0", "0.2.3"], behaviour: "serves", stopsOnSigterm: true },
+  "docker.io/ealen/echo-server": { size: 49_811_512, tags: ["latest", "0.9.2", "0.8.12"], behaviour: "serves", stopsOnSigterm: true },
+  "registry.k8s.io/echoserver": { size: 46_234_887, tags: ["1.10", "1.4"], behaviour: "serves", stopsOnSigterm: true },
+  "registry.k8s.io/e2e-test-images/agnhost": { size: 52_740_126, tags: ["2.53", "2.52", "2.47", "2.39"], behaviour: "serves", stopsOnSigterm: true },
 };
 
 export interface ImageRef {
@@ -78,4 +84,35 @@ export function goDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(3).replace(/\.?0+$/, "")}s`;
   const minutes = Math.floor(ms / 60_000);
   return `${minutes}m${goDuration(ms - minutes * 60_000).replace(/^0ms$/, "0s")}`;
+}
+
+/** How a command run by an image that exits ("exits" behaviour) ends: after `runsMs` of clock, with `exitCode`. */
+export interface CommandOutcome {
+  runsMs: number;
+  exitCode: number;
+}
+
+/** The least time a command takes, so pods show Running for a moment. */
+const COMMAND_MILLIS = 1000;
+
+/**
+ * What a container of an image that exits does with an explicit command or
+ * args, read from the words (not a shell): `sleep N` adds N seconds, `exit N`
+ * ends with code N, `false` with 1; loops (`while true`, `sleep infinity`,
+ * `tail -f`) run forever (undefined). Anything else finishes after about a
+ * second with code 0.
+ */
+export function commandOutcome(command: string[] | undefined, args: string[] | undefined): CommandOutcome | undefined {
+  const text = [...(command ?? []), ...(args ?? [])].join(" ");
+  if (/\bwhile\s+(true|:)|\bsleep\s+inf|\btail\s+-f\b|\bfor\s*\(\(\s*;;/.test(text)) return undefined;
+  let runsMs = 0;
+  for (const m of text.matchAll(/\bsleep\s+(\d+(?:\.\d+)?)([smhd]?)\b/g)) {
+    const unit = { "": 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? ""] ?? 1000;
+    runsMs += Number(m[1]) * unit;
+  }
+  let exitCode = 0;
+  const exit = [...text.matchAll(/\bexit\s+(\d+)/g)].at(-1);
+  if (exit) exitCode = Number(exit[1]) % 256;
+  else if (/(^|[;&|]\s*|\s)false(\s*($|[;&|]))/.test(text) && !/\|\|\s*true\b/.test(text)) exitCode = 1;
+  return { runsMs: Math.max(runsMs, COMMAND_MILLIS), exitCode };
 }

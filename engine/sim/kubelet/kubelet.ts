@@ -11,8 +11,9 @@ import { WorkQueue } from "../controllers/workqueue";
 import type { Watch } from "../store/store";
 import { timestamp, type Registry, type ResourceType } from "../registry";
 import type { Condition, Container, ContainerState, ContainerStatus, KObject, Pod } from "../types";
-import { goDuration, lookupImage, parseImage, pullMillis, type ImageInfo } from "./images";
+import { commandOutcome, goDuration, lookupImage, parseImage, pullMillis, type CommandOutcome, type ImageInfo } from "./images";
 import { leaseObject, nodeObject, type NodeConfig } from "./node";
+import type { ContainerRuntime } from "../container/runtime";
 
 /** Clock delays that make a pod start in about 1-3 s, like a small real cluster. */
 export const KUBELET_DELAYS = {
@@ -39,6 +40,8 @@ export interface KubeletDeps {
   registry: Registry;
   recorder: EventRecorder;
   clock: Clock;
+  /** Runs the containers' processes (shell, filesystem, logs, exec); without it containers only have a status. */
+  containers?: ContainerRuntime;
 }
 
 const podKeyOf = (pod: KObject): string => `${pod.metadata.namespace ?? ""}/${pod.metadata.name ?? ""}`;
@@ -99,6 +102,7 @@ export class Kubelet {
     let runtime = this.runtimes.get(key);
     if (runtime && (!pod || pod.metadata.uid !== runtime.uid)) {
       runtime.timer?.cancel();
+      this.deps.containers?.stopPod(runtime.uid);
       this.runtimes.delete(key);
       runtime = undefined;
     }
@@ -107,6 +111,12 @@ export class Kubelet {
       runtime = { uid: pod.metadata.uid ?? "", terminating: false, pullBackOff: new Map(), crashBackOff: new Map() };
       this.runtimes.set(key, runtime);
       if (!pod.metadata.deletionTimestamp && !this.alreadyStarted(pod)) this.beginPod(key, runtime, pod);
+      else if (!pod.metadata.deletionTimestamp && this.deps.containers) {
+        // Restored or seeded: its running containers get processes again (a fresh filesystem, empty logs).
+        pod.spec.containers.forEach((c, i) => {
+          if (pod.status?.containerStatuses?.find((s) => s.name === c.name)?.state?.running) this.runProcess(key, runtime as PodRuntime, pod, i);
+        });
+      }
     }
     if (pod.metadata.deletionTimestamp && !runtime.terminating) this.terminate(key, runtime, pod);
   }
@@ -220,7 +230,9 @@ export class Kubelet {
     this.event(pod, { type: "Normal", reason: "Created", message: `Created container ${container.name}`, fieldPath });
     this.event(pod, { type: "Normal", reason: "Started", message: `Started container ${container.name}`, fieldPath });
     const started = timestamp(this.deps.clock.now());
-    const exits = info.behaviour === "exits" && !container.command?.length && !container.args?.length;
+    // Images that exit run their default shell for a moment, or their command until it ends (images.ts).
+    const explicit = !!container.command?.length || !!container.args?.length;
+    const exits: CommandOutcome | undefined = info.behaviour !== "exits" ? undefined : explicit ? commandOutcome(container.command, container.args) : { runsMs: KUBELET_DELAYS.exit, exitCode: 0 };
     const updated = this.updateStatus(pod, (p) => {
       const cs = p.status?.containerStatuses?.[index];
       if (!cs) return;
@@ -233,22 +245,42 @@ export class Kubelet {
       refreshPodReadiness(p, started);
     });
     if (!updated) return;
-    if (exits) {
-      this.later(key, runtime, KUBELET_DELAYS.exit, (p) => this.containerExited(key, runtime, p, index));
+    // An explicit command's own exit ends the container; an image's default (busybox `sh`) keeps the fixed timing below.
+    const byProcess = !!this.deps.containers && explicit;
+    if (this.deps.containers) this.runProcess(key, runtime, updated, index, byProcess ? 1000 : undefined);
+    if (exits && !byProcess) {
+      this.later(key, runtime, exits.runsMs, (p) => this.containerExited(key, runtime, p, index, exits.exitCode));
     } else if (index + 1 < pod.spec.containers.length) {
       this.pull(key, runtime, updated, index + 1);
     }
   }
 
   /**
-   * The container's process ended with code 0. The first exit restarts at
-   * once; later ones wait out a doubling back-off (CrashLoopBackOff), unless
-   * the restart policy says not to restart at all.
+   * Start the container's process in the runtime; when it ends (its command
+   * finished, not sooner than `minMs` after start) the container exits with its
+   * code. Without `minMs` the kubelet times the exit itself.
    */
-  private containerExited(key: string, runtime: PodRuntime, pod: Pod, index: number): void {
+  private runProcess(key: string, runtime: PodRuntime, pod: Pod, index: number, minMs?: number): void {
+    const startedAt = this.deps.clock.now();
+    this.deps.containers?.start(pod, index, (code) => {
+      if (minMs === undefined) return;
+      this.deps.clock.schedule(Math.max(0, startedAt + minMs - this.deps.clock.now()), () => {
+        const p = this.current(key);
+        if (p && p.metadata.uid === runtime.uid && !runtime.terminating) this.containerExited(key, runtime, p, index, code);
+      });
+    });
+  }
+
+  /**
+   * The container's process ended with `exitCode`. The first exit restarts at
+   * once; later ones wait out a doubling back-off (CrashLoopBackOff), unless
+   * the restart policy says not to restart (Never; OnFailure after code 0).
+   */
+  private containerExited(key: string, runtime: PodRuntime, pod: Pod, index: number, exitCode = 0): void {
     const container = pod.spec.containers[index] as Container;
     const finished = timestamp(this.deps.clock.now());
-    const restart = (pod.spec.restartPolicy ?? "Always") === "Always";
+    const policy = pod.spec.restartPolicy ?? "Always";
+    const restart = policy === "Always" || (policy === "OnFailure" && exitCode !== 0);
     const previous = runtime.crashBackOff.get(container.name);
     const backoff = previous === undefined ? 0 : Math.min(Math.max(previous * 2, BACKOFF_START), BACKOFF_MAX);
     runtime.crashBackOff.set(container.name, backoff);
@@ -256,8 +288,8 @@ export class Kubelet {
       const cs = p.status?.containerStatuses?.[index];
       if (!cs) return;
       const terminated: NonNullable<ContainerState["terminated"]> = {
-        exitCode: 0,
-        reason: "Completed",
+        exitCode,
+        reason: exitCode === 0 ? "Completed" : "Error",
         startedAt: cs.state?.running?.startedAt ?? finished,
         finishedAt: finished,
         containerID: cs.containerID,
@@ -269,6 +301,8 @@ export class Kubelet {
         cs.state = { waiting: { reason: "CrashLoopBackOff", message: `back-off ${goDuration(backoff)} restarting failed container=${container.name} pod=${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})` } };
       } else cs.state = { terminated };
       refreshPodReadiness(p, finished);
+      // A container about to restart leaves the pod Running, whatever its exit code.
+      if (restart && p.status && p.status.phase !== "Pending") p.status.phase = "Running";
     });
     if (!updated || !restart) return;
     if (backoff > 0) {
@@ -302,18 +336,23 @@ export class Kubelet {
     }) || running.some((c) => c.command?.some((part) => part.includes("sleep")));
     const delay = running.length === 0 ? 0 : stubborn ? graceMs : Math.min(KUBELET_DELAYS.stop, graceMs);
     runtime.timer = this.deps.clock.schedule(delay, () => {
+      this.deps.containers?.stopPod(runtime.uid);
       const now = timestamp(this.deps.clock.now());
       const stopped = this.updateStatus(pod, (p) => {
         let failed = false;
+        let stoppedAny = false;
         for (const cs of p.status?.containerStatuses ?? []) {
           if (!cs.state?.running) continue;
           const exitCode = stubborn ? 137 : 0;
           failed ||= exitCode !== 0;
+          stoppedAny = true;
           cs.state = { terminated: { exitCode, reason: exitCode ? "Error" : "Completed", startedAt: cs.state.running.startedAt, finishedAt: now, containerID: cs.containerID } };
           cs.ready = false;
           cs.started = false;
         }
-        (p.status ??= {}).phase = failed ? "Failed" : "Succeeded";
+        // A pod that already finished keeps its phase.
+        const status = (p.status ??= {});
+        if (stoppedAny || (status.phase !== "Succeeded" && status.phase !== "Failed")) status.phase = failed ? "Failed" : "Succeeded";
         refreshPodReadiness(p, now);
       });
       if (stopped) this.deps.service.delete(this.podType, pod.metadata.namespace, pod.metadata.name ?? "", { gracePeriodSeconds: 0 });

@@ -1,6 +1,6 @@
 // The workload controllers' objects: apps/v1 Deployment, ReplicaSet,
 // DaemonSet, StatefulSet, and the core ReplicationController. Only storage,
-// defaults, validation and tables here: no controller acts on them yet.
+// defaults, validation and tables here; the controllers are in controllers/.
 import type { KObject } from "../types";
 import { ALL_VERBS, AGE_COLUMN, column, defineResource, type FieldError, type Subresource } from "./resource";
 import { ageSince } from "./format";

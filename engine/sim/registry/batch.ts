@@ -1,5 +1,5 @@
 // batch/v1 Job and CronJob: defaults, validation and the tables kubectl
-// prints. No job or cronjob controller runs yet.
+// prints; controllers/job.ts and cronjob.ts reconcile them.
 import { randomUUID } from "node:crypto";
 import type { Condition, KObject } from "../types";
 import { ALL_VERBS, AGE_COLUMN, column, defineResource, type FieldError } from "./resource";

@@ -1,9 +1,9 @@
 // The core (v1) and coordination types other than pods.
 import type { CoreEvent, KObject, Node, Service } from "../types";
-import { ALL_VERBS, AGE_COLUMN, column, defineResource, type FieldError } from "./resource";
+import { ALL_VERBS, AGE_COLUMN, column, defineResource, type CreateContext, type FieldError } from "./resource";
 import { ageSince } from "./format";
 import { validateLabel, validateSubdomain } from "./validation";
-import { failure, type ApiError } from "../apiserver/status";
+import { errors, failure, type ApiError } from "../apiserver/status";
 
 function formatLabels(labels: Record<string, string> | undefined): string {
   const keys = Object.keys(labels ?? {}).sort();
@@ -132,6 +132,34 @@ function externalIP(svc: Service, wide: boolean): string {
   }
 }
 
+const NODE_PORTS = [30000, 32767];
+
+/** Addresses and ports the client asked for: in range and not held by another Service (upstream's allocators). */
+function checkAllocations(svc: Service, context: CreateContext): void {
+  const spec = svc.spec ?? {};
+  const self = `${svc.metadata.namespace ?? ""}/${svc.metadata.name ?? ""}`;
+  const problems: FieldError[] = [];
+  const ip = spec.clusterIP;
+  if (ip && ip !== "None" && spec.type !== "ExternalName") {
+    const octets = ip.split(".").map(Number);
+    const inRange = octets.length === 4 && octets[0] === 10 && (octets[1] ?? 0) >= 96 && (octets[1] ?? 0) <= 111;
+    const holder = context.allocationHolder?.({ clusterIP: ip });
+    if (!inRange) problems.push({ field: "spec.clusterIPs", type: "FieldValueInvalid", value: spec.clusterIPs ?? [ip], detail: `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is 10.96.0.0/12` });
+    else if (holder && holder !== self) problems.push({ field: "spec.clusterIPs", type: "FieldValueInvalid", value: spec.clusterIPs ?? [ip], detail: `failed to allocate IP ${ip}: provided IP is already allocated` });
+  }
+  (spec.ports ?? []).forEach((p, i) => {
+    if (!p.nodePort) return;
+    const [low, high] = NODE_PORTS as [number, number];
+    if (p.nodePort < low || p.nodePort > high) {
+      problems.push({ field: `spec.ports[${i}].nodePort`, type: "FieldValueInvalid", value: p.nodePort, detail: `provided port is not in the valid range. The range of valid ports is ${low}-${high}` });
+      return;
+    }
+    const holder = context.allocationHolder?.({ nodePort: p.nodePort });
+    if (holder && holder !== self) problems.push({ field: `spec.ports[${i}].nodePort`, type: "FieldValueInvalid", value: p.nodePort, detail: "provided port is already allocated" });
+  });
+  if (problems.length) throw errors.invalid(services, svc.metadata.name ?? "", problems);
+}
+
 export const services = defineResource<Service>({
   group: "",
   version: "v1",
@@ -163,6 +191,7 @@ export const services = defineResource<Service>({
   },
   defaults(svc, context) {
     const spec = (svc.spec ??= {});
+    checkAllocations(svc, context);
     spec.type ??= "ClusterIP";
     spec.sessionAffinity ??= "None";
     for (const port of spec.ports ?? []) {

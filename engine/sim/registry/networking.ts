@@ -1,6 +1,7 @@
 // Where traffic goes: core/v1 Endpoints, discovery.k8s.io/v1 EndpointSlice,
-// networking.k8s.io/v1 Ingress and NetworkPolicy. Stored only: no endpoints
-// controller or ingress controller fills them in yet.
+// networking.k8s.io/v1 Ingress and NetworkPolicy. The Endpoints and
+// EndpointSlice controllers (controllers/endpoints.ts, endpointslice.ts) fill
+// in the first two; no ingress controller or NetworkPolicy enforcement yet.
 import type { KObject } from "../types";
 import { ALL_VERBS, AGE_COLUMN, column, defineResource } from "./resource";
 import { ageSince } from "./format";
@@ -27,7 +28,8 @@ function endpointList(ep: Endpoints): string {
     if (!subset.ports?.length) list.push(...addresses.map((a) => a.ip));
     else for (const port of subset.ports) list.push(...addresses.map((a) => (a.ip.includes(":") ? `[${a.ip}]:${port.port}` : `${a.ip}:${port.port}`)));
   }
-  return capped(list, list.length, "<none>");
+  // Subsets holding only not-ready addresses print an empty cell, as upstream's formatEndpoints.
+  return capped(list, list.length, ep.subsets?.length ? "" : "<none>");
 }
 
 export const endpoints = defineResource<Endpoints>({

@@ -87,6 +87,7 @@ export const pods = defineResource<Pod>({
     { name: "status", kind: "Pod", verbs: ["get", "patch", "update"] },
     { name: "binding", kind: "Binding", verbs: ["create"] },
     { name: "log", kind: "Pod", verbs: ["get"] },
+    { name: "eviction", kind: "Eviction", verbs: ["create"], group: "policy", version: "v1" },
   ],
   graceful: true,
   statusSubresource: true,
@@ -130,7 +131,8 @@ export const pods = defineResource<Pod>({
     spec.serviceAccount ??= spec.serviceAccountName;
     spec.terminationGracePeriodSeconds ??= 30;
     const tolerations = (spec.tolerations ??= []);
-    for (const t of DEFAULT_TOLERATIONS) if (!tolerations.some((x) => x.key === t.key)) tolerations.push({ ...t });
+    // DefaultTolerationSeconds admission: skipped when a toleration (same or empty key, NoExecute or any effect) already covers the taint.
+    for (const t of DEFAULT_TOLERATIONS) if (!tolerations.some((x) => (x.key === t.key || !x.key) && (!x.effect || x.effect === "NoExecute"))) tolerations.push({ ...t });
     const volumes = (spec.volumes ??= []) as { name: string }[];
     volumes.push(tokenVolume(volume) as { name: string });
     pod.status = { phase: "Pending", qosClass: qosClass(pod) };

@@ -1,5 +1,5 @@
-// Namespace policy objects: ResourceQuota and LimitRange. No quota controller
-// counts usage yet; a new quota reports zero used of each hard limit.
+// Namespace policy objects: ResourceQuota and LimitRange. A new quota reports
+// zero used until controllers/resourcequota.ts counts; admission/quota.ts enforces both.
 import type { KObject } from "../types";
 import { ALL_VERBS, AGE_COLUMN, column, CREATED_AT_COLUMN, defineResource } from "./resource";
 import { ageSince } from "./format";

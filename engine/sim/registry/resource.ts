@@ -28,6 +28,8 @@ export interface CreateContext {
   allocateClusterIP(): string;
   /** A free port in the NodePort range. */
   allocateNodePort(): number;
+  /** `namespace/name` of the Service holding a ClusterIP or NodePort now, if any. */
+  allocationHolder?(what: { clusterIP?: string; nodePort?: number }): string | undefined;
 }
 
 export interface Subresource {

@@ -1,6 +1,6 @@
 // Storage: core/v1 PersistentVolume and PersistentVolumeClaim, and
-// storage.k8s.io/v1 StorageClass. No provisioner or binder runs yet: a PV is
-// Available and a claim stays Pending.
+// storage.k8s.io/v1 StorageClass. Binding and provisioning:
+// controllers/persistentvolume.ts; default class: admission/storage.ts.
 import type { KObject } from "../types";
 import { ALL_VERBS, AGE_COLUMN, column, defineResource, type FieldError } from "./resource";
 import { ageSince } from "./format";

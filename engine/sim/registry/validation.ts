@@ -24,12 +24,18 @@ export function validateLabel(field: string, value: string): FieldError[] {
 }
 
 /** One field error as upstream's field.Error prints it. */
+/** A value as Go's field errors print it: strings quoted, a []string as `[]string{"a", "b"}`. */
+function goValue(value: unknown): string {
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return `[]string{${value.map((v) => JSON.stringify(v)).join(", ")}}`;
+  return JSON.stringify(value);
+}
+
 export function describeFieldError(error: FieldError): string {
   switch (error.type) {
     case "FieldValueRequired":
       return `${error.field}: Required value${error.detail ? `: ${error.detail}` : ""}`;
     case "FieldValueInvalid":
-      return `${error.field}: Invalid value: ${JSON.stringify(error.value)}${error.detail ? `: ${error.detail}` : ""}`;
+      return `${error.field}: Invalid value: ${goValue(error.value)}${error.detail ? `: ${error.detail}` : ""}`;
     case "FieldValueNotSupported":
       return `${error.field}: Unsupported value: ${JSON.stringify(error.value)}${error.detail ? `: ${error.detail}` : ""}`;
     case "FieldValueDuplicate":

@@ -58,5 +58,7 @@ export function requestAttributes(method: string, url: URL): Attributes {
     if (exact?.[1] && !exact[1].includes("/")) name = exact[1];
   }
   if (!name && verb === "delete") verb = "deletecollection";
+  // Upstream (AuthorizePodWebsocketUpgradeCreatePermission, on since 1.31): a websocket GET to exec/attach/portforward needs `create`.
+  if (verb === "get" && resource === "pods" && ["exec", "attach", "portforward"].includes(subresource)) verb = "create";
   return { verb, resourceRequest: true, path, namespace, apiGroup, apiVersion, resource, subresource, name };
 }

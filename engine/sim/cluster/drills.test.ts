@@ -1,0 +1,151 @@
+// Node failure and the drills, on a whole sim cluster with a ManualClock:
+// heartbeats stop -> NotReady/Unknown after the 50 s grace period -> taints
+// -> pods evicted after their 300 s toleration -> recreated elsewhere -> the
+// node comes back. The scheduler drill, the fill-a-node drill, and a seeded
+// property test of failures, recoveries and scaling.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ManualClock } from "../../clock";
+import { createSimCluster, type SimCluster } from "./cluster";
+import type { ResourceType } from "../registry";
+import type { CoreEvent, KObject, Node, Pod } from "../types";
+
+let clock: ManualClock;
+let cluster: SimCluster;
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const t = (group: string, plural: string): ResourceType => cluster.registry.find(group, "v1", plural) as ResourceType;
+async function advance(ms: number, step = 1_000): Promise<void> {
+  await flush();
+  for (let done = 0; done < ms; done += step) {
+    clock.advance(step);
+    await flush();
+  }
+}
+const node = (name: string): Node => cluster.service.get(t("", "nodes"), undefined, name);
+const ready = (name: string): string | undefined => node(name).status?.conditions?.find((c) => c.type === "Ready")?.status;
+const pods = (prefix: string): Pod[] => (cluster.service.list(t("", "pods"), "default").items as Pod[]).filter((p) => p.metadata.name?.startsWith(prefix));
+const events = (reason: string): CoreEvent[] => (cluster.service.list(t("", "events"), undefined).items as CoreEvent[]).filter((e) => e.reason === reason);
+const deployment = (name: string, replicas: number): KObject => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name },
+  spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "app", image: "nginx:1.27" }] } } },
+});
+
+beforeEach(async () => {
+  clock = new ManualClock(Date.parse("2026-03-01T12:00:00Z"));
+  cluster = createSimCluster({ clock });
+  await flush();
+});
+afterEach(() => cluster.dispose());
+
+describe("node failure", () => {
+  it("goes NotReady after 50 s, taints, evicts after 300 s, recreates elsewhere, and comes back", async () => {
+    expect(events("RegisteredNode").map((e) => e.message).sort()).toEqual(["controlplane", "node01", "node02"].map((n) => `Node ${n} event: Registered Node ${n} in Controller`));
+    cluster.service.create(t("apps", "deployments"), "default", deployment("web", 4));
+    await advance(10_000);
+    const onNode01 = pods("web-").filter((p) => p.spec.nodeName === "node01");
+    expect(onNode01.length).toBe(2);
+    cluster.drills.nodeDown("node01");
+    await advance(40_000);
+    expect(ready("node01")).toBe("True");
+    await advance(20_000);
+    expect(ready("node01")).toBe("Unknown");
+    expect(node("node01").status?.conditions?.every((c) => c.status === "Unknown" && c.message === "Kubelet stopped posting node status.")).toBe(true);
+    expect(node("node01").spec?.taints?.map((x) => `${x.key}:${x.effect}`)).toEqual(["node.kubernetes.io/unreachable:NoSchedule", "node.kubernetes.io/unreachable:NoExecute"]);
+    expect(events("NodeNotReady").map((e) => e.message)).toEqual(expect.arrayContaining(["Node node01 status is now: NodeNotReady", "Node is not ready"]));
+    for (const p of pods("web-").filter((x) => x.spec.nodeName === "node01")) expect(p.status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("False");
+    // Still there before the 300 s toleration runs out, gone after.
+    await advance(240_000);
+    expect(events("TaintManagerEviction")).toHaveLength(0);
+    await advance(70_000);
+    expect(events("TaintManagerEviction").map((e) => e.message).sort()).toEqual(onNode01.map((p) => `Marking for deletion Pod default/${p.metadata.name ?? ""}`).sort());
+    const live = pods("web-").filter((p) => !p.metadata.deletionTimestamp);
+    expect(live).toHaveLength(4);
+    expect(live.every((p) => p.spec.nodeName === "node02" && p.status?.phase === "Running")).toBe(true);
+    // Back: Ready, taints gone, the Terminating pods finish.
+    cluster.drills.nodeUp("node01");
+    await advance(10_000);
+    expect(ready("node01")).toBe("True");
+    expect(node("node01").spec?.taints).toBeUndefined();
+    expect(events("NodeReady").map((e) => e.message)).toContain("Node node01 status is now: NodeReady");
+    expect(pods("web-")).toHaveLength(4);
+  });
+});
+
+describe("drills", () => {
+  it("a stopped scheduler leaves pods Pending without events; started again it schedules them", async () => {
+    cluster.drills.stopComponent("kube-scheduler");
+    await flush();
+    const sched = cluster.service.get(t("", "pods"), "kube-system", "kube-scheduler-controlplane") as Pod;
+    expect(sched.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe("CrashLoopBackOff");
+    cluster.service.create(t("", "pods"), "default", { apiVersion: "v1", kind: "Pod", metadata: { name: "lonely" }, spec: { containers: [{ name: "c", image: "nginx" }] } });
+    await advance(30_000);
+    expect(pods("lonely")[0]?.spec.nodeName).toBeUndefined();
+    expect(events("FailedScheduling")).toHaveLength(0);
+    cluster.drills.startComponent("kube-scheduler");
+    await advance(5_000);
+    expect(pods("lonely")[0]?.spec.nodeName).toMatch(/^node0[12]$/);
+    const back = cluster.service.get(t("", "pods"), "kube-system", "kube-scheduler-controlplane") as Pod;
+    expect(back.status?.containerStatuses?.[0]).toMatchObject({ ready: true, restartCount: 1 });
+  });
+
+  it("fills a node so that pods with requests go elsewhere or nowhere", async () => {
+    cluster.drills.fillNode("node01");
+    cluster.drills.fillNode("node02");
+    await advance(5_000);
+    cluster.service.create(t("", "pods"), "default", { apiVersion: "v1", kind: "Pod", metadata: { name: "needy" }, spec: { containers: [{ name: "c", image: "nginx", resources: { requests: { cpu: "100m" } } }] } });
+    await advance(2_000);
+    expect(pods("needy")[0]?.status?.conditions?.find((c) => c.type === "PodScheduled")?.message).toBe(
+      "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.",
+    );
+    cluster.service.delete(t("", "pods"), "default", "hog-node02", { gracePeriodSeconds: 0 });
+    await advance(15_000);
+    expect(pods("needy")[0]?.spec.nodeName).toBe("node02");
+  });
+
+  it("time scale speeds up the cluster clock", () => {
+    const before = cluster.drills.timeScale;
+    expect(before).toBe(1);
+    cluster.drills.setTimeScale(10);
+    expect(cluster.drills.timeScale).toBe(10);
+  });
+});
+
+describe("property: failures, recoveries and scaling converge", () => {
+  it("ends with every desired pod Running on a Ready node, no duplicates (30 seeded sequences)", async () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      let state = seed * 2654435761;
+      const rand = (n: number): number => {
+        state = (state * 1103515245 + 12345) % 2147483648;
+        return state % n;
+      };
+      cluster.dispose();
+      clock = new ManualClock(Date.parse("2026-03-01T12:00:00Z"));
+      cluster = createSimCluster({ clock });
+      cluster.service.create(t("apps", "deployments"), "default", deployment("app", 3));
+      let replicas = 3;
+      for (let step = 0; step < 6; step++) {
+        const op = rand(3);
+        const target = rand(2) ? "node01" : "node02";
+        if (op === 0) cluster.drills.nodeDown(target);
+        else if (op === 1) cluster.drills.nodeUp(target);
+        else {
+          replicas = 1 + rand(5);
+          cluster.service.patch(t("apps", "deployments"), "default", "app", "merge", { spec: { replicas } });
+        }
+        await advance(20_000 + rand(400) * 1000, 5_000);
+      }
+      cluster.drills.nodeUp("node01");
+      cluster.drills.nodeUp("node02");
+      await advance(120_000, 5_000);
+      const live = pods("app-").filter((p) => !p.metadata.deletionTimestamp);
+      expect(live, `seed ${seed}`).toHaveLength(replicas);
+      expect(new Set(live.map((p) => p.metadata.name)).size).toBe(replicas);
+      for (const p of live) {
+        expect(p.status?.phase, `seed ${seed} ${p.metadata.name ?? ""}`).toBe("Running");
+        expect(ready(p.spec.nodeName ?? "")).toBe("True");
+      }
+      expect(pods("app-").filter((p) => p.metadata.deletionTimestamp), `seed ${seed}: terminating pods left`).toHaveLength(0);
+    }
+  }, 120_000);
+});

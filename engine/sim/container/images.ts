@@ -1,0 +1,175 @@
+// What is inside each image of the catalogue: its shell flavour, the programs
+// on its PATH, its files, the environment its Dockerfile sets, and what its
+// main process prints when it starts (data, next to kubelet/images.ts).
+
+export interface ImageContent {
+  flavour: "busybox" | "debian";
+  programs: string[];
+  files: Record<string, string>;
+  env: Record<string, string>;
+  /** Log lines the image's own main process prints at start (servers), given the start time. */
+  startup?: (now: number) => string[];
+  /** The process ps shows as PID 1 when the spec gives no command. */
+  init: string;
+}
+
+const BUSYBOX_PROGRAMS = ["sh", "cat", "ls", "env", "printenv", "hostname", "ps", "sleep", "df", "mount", "touch", "mkdir", "rm", "grep", "head", "tail", "wc", "whoami", "id", "date", "uname", "wget", "nslookup", "ping"];
+const DEBIAN_PROGRAMS = ["sh", "bash", "cat", "ls", "env", "printenv", "hostname", "sleep", "df", "mount", "touch", "mkdir", "rm", "grep", "head", "tail", "wc", "whoami", "id", "date", "uname", "curl"];
+
+export const NGINX_INDEX = `<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+html { color-scheme: light dark; }
+body { width: 35em; margin: 0 auto;
+font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration is required.</p>
+
+<p>For online documentation and support please refer to
+<a href="http://nginx.org/">nginx.org</a>.<br/>
+Commercial support is available at
+<a href="http://nginx.com/">nginx.com</a>.</p>
+
+<p><em>Thank you for using nginx.</em></p>
+</body>
+</html>
+`;
+
+const NGINX_DEFAULT_CONF = `server {
+    listen       80;
+    listen  [::]:80;
+    server_name  localhost;
+
+    location / {
+        root   /usr/share/nginx/html;
+        index  index.html index.htm;
+    }
+
+    error_page   500 502 503 504  /50x.html;
+    location = /50x.html {
+        root   /usr/share/nginx/html;
+    }
+}
+`;
+
+const DEBIAN_OS = `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+NAME="Debian GNU/Linux"
+VERSION_ID="12"
+VERSION="12 (bookworm)"
+VERSION_CODENAME=bookworm
+ID=debian
+HOME_URL="https://www.debian.org/"
+SUPPORT_URL="https://www.debian.org/support"
+BUG_REPORT_URL="https://bugs.debian.org/"
+`;
+
+const ALPINE_OS = `NAME="Alpine Linux"
+ID=alpine
+VERSION_ID=3.21.2
+PRETTY_NAME="Alpine Linux v3.21"
+HOME_URL="https://alpinelinux.org/"
+BUG_REPORT_URL="https://gitlab.alpinelinux.org/alpine/aports/-/issues"
+`;
+
+const BASE_DIRS = ["/bin/", "/dev/", "/etc/", "/home/", "/lib/", "/proc/", "/root/", "/sys/", "/tmp/", "/usr/bin/", "/usr/sbin/", "/var/log/", "/var/run/"];
+const PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n";
+
+function stamp(now: number): string {
+  return new Date(now).toISOString().replace(/-/g, "/").replace("T", " ").slice(0, 19);
+}
+
+function nginx(tag: string): ImageContent {
+  const alpine = tag.includes("alpine");
+  const version = /^1\.\d+\.\d+$/.test(tag) ? tag : tag.startsWith("1.26") ? "1.26.3" : tag.startsWith("1.25") ? "1.25.5" : tag.startsWith("1.24") ? "1.24.0" : "1.27.3";
+  return {
+    flavour: alpine ? "busybox" : "debian",
+    programs: alpine ? BUSYBOX_PROGRAMS.filter((p) => p !== "ps") : DEBIAN_PROGRAMS,
+    files: {
+      ...dirs(),
+      "/etc/os-release": alpine ? ALPINE_OS : DEBIAN_OS,
+      "/etc/passwd": `${PASSWD}nginx:x:101:101:nginx user:/nonexistent:/bin/false\n`,
+      "/etc/nginx/nginx.conf": "user  nginx;\nworker_processes  auto;\n\nerror_log  /var/log/nginx/error.log notice;\npid        /var/run/nginx.pid;\n\nevents {\n    worker_connections  1024;\n}\n\nhttp {\n    include       /etc/nginx/mime.types;\n    default_type  application/octet-stream;\n    sendfile        on;\n    keepalive_timeout  65;\n    include /etc/nginx/conf.d/*.conf;\n}\n",
+      "/etc/nginx/conf.d/default.conf": NGINX_DEFAULT_CONF,
+      "/usr/share/nginx/html/index.html": NGINX_INDEX,
+      "/usr/share/nginx/html/50x.html": "<!DOCTYPE html>\n<html>\n<head>\n<title>Error</title>\n</head>\n<body>\n<h1>An error occurred.</h1>\n<p>Sorry, the page you are looking for is currently unavailable.<br/>\nPlease try again later.</p>\n</body>\n</html>\n",
+      "/var/log/nginx/access.log": "",
+      "/var/log/nginx/error.log": "",
+      "/docker-entrypoint.d/": "",
+    },
+    env: { NGINX_VERSION: version, NJS_VERSION: "0.8.9", PKG_RELEASE: "1~bookworm", PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+    init: "nginx: master process nginx -g daemon off;",
+    startup: (now) => {
+      const t = stamp(now);
+      return [
+        "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
+        "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
+        "/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
+        "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
+        "10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
+        "/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh",
+        "/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
+        "/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
+        "/docker-entrypoint.sh: Configuration complete; ready for start up",
+        `${t} [notice] 1#1: using the "epoll" event method`,
+        `${t} [notice] 1#1: nginx/${version}`,
+        `${t} [notice] 1#1: built by gcc 12.2.0 (Debian 12.2.0-14) `,
+        `${t} [notice] 1#1: OS: Linux 5.15.0-131-generic`,
+        `${t} [notice] 1#1: getrlimit(RLIMIT_NOFILE): 1048576:1048576`,
+        `${t} [notice] 1#1: start worker processes`,
+        `${t} [notice] 1#1: start worker process 29`,
+        `${t} [notice] 1#1: start worker process 30`,
+      ];
+    },
+  };
+}
+
+function dirs(): Record<string, string> {
+  return Object.fromEntries(BASE_DIRS.map((d) => [d, ""]));
+}
+
+function busybox(alpine: boolean): ImageContent {
+  return {
+    flavour: "busybox",
+    programs: BUSYBOX_PROGRAMS,
+    files: { ...dirs(), "/etc/passwd": PASSWD, "/etc/group": "root:x:0:\n", ...(alpine ? { "/etc/os-release": ALPINE_OS, "/etc/alpine-release": "3.21.2\n" } : {}) },
+    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+    init: "sh",
+  };
+}
+
+function server(init: string, lines: (now: number) => string[]): ImageContent {
+  return { flavour: "debian", programs: DEBIAN_PROGRAMS, files: { ...dirs(), "/etc/os-release": DEBIAN_OS, "/etc/passwd": PASSWD }, env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }, init, startup: lines };
+}
+
+/** The content of `repository` (catalogue key: nginx, busybox, ...) at `tag`. */
+export function imageContent(key: string, tag: string): ImageContent {
+  switch (key) {
+    case "nginx":
+      return nginx(tag);
+    case "busybox":
+      return busybox(false);
+    case "alpine":
+      return busybox(true);
+    case "httpd":
+      return server("httpd -DFOREGROUND", () => [
+        "AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using 10.244.1.2. Set the 'ServerName' directive globally to suppress this message",
+        "[mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations",
+      ]);
+    case "redis":
+      return server("redis-server *:6379", () => ["1:C 01 Mar 2026 12:00:00.000 * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo", "1:M 01 Mar 2026 12:00:00.000 * Ready to accept connections tcp"]);
+    case "postgres":
+      return server("postgres", () => ["2026-03-01 12:00:00.000 UTC [1] LOG:  database system is ready to accept connections"]);
+    case "mysql":
+      return server("mysqld", () => ["2026-03-01T12:00:00.000000Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '8.4.3'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL."]);
+    case "ubuntu":
+      return { ...server("bash", () => []), startup: undefined, files: { ...dirs(), "/etc/os-release": 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\n', "/etc/passwd": PASSWD } };
+    default:
+      return { ...busybox(false), programs: [], init: "/pause", startup: () => [] };
+  }
+}

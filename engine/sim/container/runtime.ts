@@ -1,0 +1,463 @@
+// The container runtime behind the kubelets: one SimContainer per started
+// container (fresh root filesystem from its image, the pod's volumes mounted,
+// env from the spec), its main process run by the simulated shell with its
+// output in the container log, and `exec`/`attach` for the API server.
+import type { Clock } from "../../clock";
+import type { Container, KObject, Pod } from "../types";
+import { FileSystem, newDir, treeFrom, type FsDir, type Mount } from "./fs";
+import { imageContent, type ImageContent } from "./images";
+import { Input, Interrupt } from "./io";
+import { ContainerLog } from "./logs";
+import { NO_NETWORK, type ContainerNetwork, type ServiceEnv } from "./network";
+import { Shell, type ProcIO } from "./shell";
+import { parseImage } from "../kubelet/images";
+
+export interface RuntimeDeps {
+  clock: Clock;
+  /** A ConfigMap or Secret of the cluster (for volumes and env). */
+  lookup(kind: "configmaps" | "secrets", namespace: string, name: string): KObject | undefined;
+  /** A ServiceAccount token for the pod's projected token volume. */
+  token?(pod: Pod): string;
+  /** The network as seen from `pod` (the networking part's `podNetwork`); none: nothing resolves. */
+  network?(pod: Pod): ContainerNetwork;
+  serviceEnv?: ServiceEnv;
+}
+
+/** The standard streams of one exec/attach session, as the API server's stream protocol sees them. */
+export interface Session {
+  stdin?: Input;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  tty: boolean;
+}
+
+/** A terminal between a client and a process: echo, line editing, Ctrl-C / Ctrl-D, \n -> \r\n. */
+export class Terminal {
+  readonly input = new Input();
+  private line = "";
+  private job = new Interrupt();
+  private busy = false;
+
+  constructor(private readonly echo: (text: string) => void) {}
+
+  foreground(): Interrupt {
+    this.job = new Interrupt();
+    this.busy = true;
+    return this.job;
+  }
+
+  idle(): void {
+    this.busy = false;
+  }
+
+  get interrupt(): Interrupt {
+    return this.job;
+  }
+
+  /** Keys from the client. */
+  feed(data: string): void {
+    for (const ch of data) {
+      if (ch === "\r" || ch === "\n") {
+        this.echo("\r\n");
+        this.input.push(`${this.line}\n`);
+        this.line = "";
+      } else if (ch === "\x03") {
+        this.echo("^C\r\n");
+        this.line = "";
+        // A running command is interrupted; an idle prompt gets a fresh one, as sh does on SIGINT.
+        if (this.busy) this.job.fire();
+        else this.input.push("\n");
+      } else if (ch === "\x04") {
+        if (!this.line) this.input.end();
+      } else if (ch === "\x7f" || ch === "\b") {
+        if (this.line) {
+          this.line = this.line.slice(0, -1);
+          this.echo("\b \b");
+        }
+      } else if (ch >= " " || ch === "\t") {
+        this.line += ch;
+        this.echo(ch);
+      }
+    }
+  }
+
+  static output(text: string): string {
+    return text.replace(/\r?\n/g, "\r\n");
+  }
+}
+
+let nextContainerId = 1;
+
+export class SimContainer {
+  readonly id = nextContainerId++;
+  readonly fs: FileSystem;
+  readonly log: ContainerLog;
+  readonly env: Record<string, string>;
+  readonly image: ImageContent;
+  private pid = 1;
+  private readonly procs = new Map<number, string>();
+  private readonly kill = new Interrupt();
+  running = true;
+  /** The main process's stdin (attach writes here) and its live output subscribers (attach reads). */
+  readonly mainInput = new Input();
+  private readonly attached = new Set<Session>();
+  terminal?: Terminal;
+  private resolveStopped: (code: number) => void = () => undefined;
+  /** Resolves with the main process's exit code when the container stops. */
+  readonly stopped = new Promise<number>((resolve) => (this.resolveStopped = resolve));
+
+  constructor(
+    readonly pod: Pod,
+    readonly spec: Container,
+    rootfs: FsDir,
+    mounts: Mount[],
+    env: Record<string, string>,
+    image: ImageContent,
+    private readonly deps: RuntimeDeps,
+  ) {
+    this.fs = new FileSystem(rootfs, mounts, () => deps.clock.now());
+    this.log = new ContainerLog(() => deps.clock.now());
+    this.env = env;
+    this.image = image;
+  }
+
+  get hostname(): string {
+    return this.pod.metadata.name ?? "";
+  }
+
+  private host(): Shell["host"] {
+    return {
+      fs: this.fs,
+      clock: this.deps.clock,
+      hostname: this.hostname,
+      namespace: this.pod.metadata.namespace ?? "default",
+      network: this.deps.network?.(this.pod) ?? NO_NETWORK,
+      flavour: this.image.flavour,
+      programs: new Set(this.image.programs),
+      kernel: "5.15.0-131-generic",
+      processes: () => [...this.procs.entries()].sort(([a], [b]) => a - b).map(([pid, command]) => ({ pid, command })),
+      spawn: (command) => {
+        const pid = this.pid === 1 && !this.procs.has(1) ? 1 : (this.pid += 6);
+        if (pid === 1) this.pid = 1;
+        this.procs.set(pid, command);
+        return { pid, exit: () => this.procs.delete(pid) };
+      },
+    };
+  }
+
+  /** The main process: the spec's command/args, else the image's own. Resolves with its exit code (never for servers). */
+  async main(): Promise<number> {
+    const argv = [...(this.spec.command ?? []), ...(this.spec.args ?? [])];
+    const out = (text: string): void => {
+      this.log.write(text);
+      for (const s of this.attached) s.stdout(s.tty ? Terminal.output(text) : text);
+    };
+    const err = (text: string): void => {
+      this.log.write(text);
+      for (const s of this.attached) (s.tty ? s.stdout : s.stderr)(s.tty ? Terminal.output(text) : text);
+    };
+    const tty = this.spec.tty === true;
+    if (tty) this.terminal = new Terminal(out);
+    const stdin = tty && this.terminal ? this.terminal.input : this.mainInput;
+    if (this.spec.stdin !== true) stdin.end();
+    const io: ProcIO = { stdin, out, err, interrupt: this.kill, tty, ...(this.terminal ? { jobs: this.terminal } : {}) };
+    if (!argv.length) {
+      if (this.image.startup) {
+        this.procs.set(1, this.image.init);
+        for (const line of this.image.startup(this.deps.clock.now())) out(`${line}\n`);
+        return new Promise<number>((resolve) => this.kill.on(() => resolve(0)));
+      }
+      argv.push(this.image.init);
+    }
+    const [first = ""] = argv;
+    const base = first.slice(first.lastIndexOf("/") + 1);
+    if (this.image.startup && !this.image.programs.includes(base)) {
+      // The image's own daemon under another command line (nginx -g 'daemon off;').
+      this.procs.set(1, argv.join(" "));
+      for (const line of this.image.startup(this.deps.clock.now())) out(`${line}\n`);
+      return new Promise<number>((resolve) => this.kill.on(() => resolve(0)));
+    }
+    const shell = new Shell(this.host(), this.env, "sh");
+    if (!this.image.programs.includes(base) && !["exit", "echo", "true", "false"].includes(base)) {
+      return 128;
+    }
+    const code = await shell.exec(argv, io);
+    return this.kill.fired ? 137 : code;
+  }
+
+  /** Stop every process; the log closes. */
+  stop(code = 0): void {
+    if (!this.running) return;
+    this.running = false;
+    this.resolveStopped(code);
+    this.kill.fire();
+    this.mainInput.end();
+    this.terminal?.input.end();
+    this.log.close();
+  }
+
+  /** Whether `argv[0]` exists in this image (else exec fails before starting). */
+  canExec(argv: string[]): boolean {
+    const first = argv[0] ?? "";
+    const base = first.slice(first.lastIndexOf("/") + 1);
+    return this.image.programs.includes(base) || ["echo", "true", "false", "pwd", "cd", "test", "[", "exit", "export", "printf"].includes(base);
+  }
+
+  /** Run `argv` in this container; resolves with the exit code. */
+  async exec(argv: string[], session: Session, onKill?: (interrupt: Interrupt) => void): Promise<number> {
+    const shell = new Shell(this.host(), this.env, "sh");
+    const interrupt = new Interrupt();
+    const off = this.kill.on(() => interrupt.fire());
+    onKill?.(interrupt);
+    let terminal: Terminal | undefined;
+    let stdin = session.stdin ?? Input.of("");
+    let out = session.stdout;
+    let err = session.stderr;
+    if (session.tty) {
+      terminal = new Terminal((t) => session.stdout(t));
+      const source = stdin;
+      void (async () => {
+        for (let chunk = await source.read(); chunk !== null; chunk = await source.read()) terminal?.feed(chunk);
+        terminal?.input.end();
+      })();
+      stdin = terminal.input;
+      out = (t) => session.stdout(Terminal.output(t));
+      err = (t) => session.stdout(Terminal.output(t));
+    }
+    const io: ProcIO = { stdin, out, err, interrupt: terminal ? terminal.interrupt : interrupt, tty: session.tty, ...(terminal ? { jobs: terminal } : {}) };
+    if (terminal) interrupt.on(() => terminal.interrupt.fire());
+    try {
+      return await shell.exec(argv, io);
+    } finally {
+      off();
+    }
+  }
+
+  /** Connect a client to the main process's streams until `detach` is called. */
+  attach(session: Session): () => void {
+    this.attached.add(session);
+    let stop = false;
+    if (session.stdin) {
+      const source = session.stdin;
+      void (async () => {
+        for (let chunk = await source.read(); chunk !== null && !stop; chunk = await source.read()) {
+          if (this.terminal) this.terminal.feed(chunk);
+          else this.mainInput.push(chunk);
+        }
+        if (!stop && this.spec.stdinOnce === true) {
+          this.mainInput.end();
+          this.terminal?.input.end();
+        }
+      })();
+    }
+    return () => {
+      stop = true;
+      this.attached.delete(session);
+    };
+  }
+}
+
+interface PodSandbox {
+  uid: string;
+  emptyDirs: Map<string, FsDir>;
+  containers: Map<string, { current?: SimContainer; previous?: SimContainer }>;
+}
+
+export class ContainerRuntime {
+  private readonly pods = new Map<string, PodSandbox>();
+  /** Directories that outlive pods: hostPath per node path, PVC per namespace/claim. */
+  private readonly durable = new Map<string, FsDir>();
+
+  constructor(readonly deps: RuntimeDeps) {}
+
+  private sandbox(pod: Pod): PodSandbox {
+    const uid = pod.metadata.uid ?? "";
+    let sandbox = this.pods.get(uid);
+    if (!sandbox) {
+      sandbox = { uid, emptyDirs: new Map(), containers: new Map() };
+      this.pods.set(uid, sandbox);
+    }
+    return sandbox;
+  }
+
+  /** Start container `index` of `pod`; `exited` hears its main process's exit code. */
+  start(pod: Pod, index: number, exited: (code: number) => void): SimContainer | undefined {
+    const spec = pod.spec.containers[index];
+    if (!spec) return undefined;
+    const sandbox = this.sandbox(pod);
+    const slot = sandbox.containers.get(spec.name) ?? {};
+    if (slot.current) {
+      slot.current.stop();
+      slot.previous = slot.current;
+    }
+    const ref = parseImage(spec.image ?? "");
+    const image = imageContent(ref.repository.replace(/^docker\.io\/library\//, ""), ref.tag);
+    const now = this.deps.clock.now();
+    const rootfs = treeFrom(
+      {
+        ...image.files,
+        "/etc/hostname": `${pod.metadata.name ?? ""}\n`,
+        "/etc/hosts": `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${pod.status?.podIP ?? ""}\t${pod.metadata.name ?? ""}\n`,
+        "/etc/resolv.conf": `search ${pod.metadata.namespace ?? "default"}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`,
+      },
+      now,
+    );
+    const mounts = this.mounts(pod, spec, sandbox, rootfs);
+    const container = new SimContainer(pod, spec, rootfs, mounts, this.environment(pod, spec, image), image, this.deps);
+    slot.current = container;
+    sandbox.containers.set(spec.name, slot);
+    void container.main().then((code) => {
+      if (!container.running) return;
+      container.stop(code);
+      exited(code);
+    });
+    return container;
+  }
+
+  /** The pod is gone (or stopped): every process ends, logs close. */
+  stopPod(uid: string, forget = true): void {
+    const sandbox = this.pods.get(uid);
+    if (!sandbox) return;
+    for (const slot of sandbox.containers.values()) slot.current?.stop();
+    if (forget) this.pods.delete(uid);
+  }
+
+  container(pod: Pod, name: string, previous = false): SimContainer | undefined {
+    const slot = this.pods.get(pod.metadata.uid ?? "")?.containers.get(name);
+    return previous ? slot?.previous : slot?.current;
+  }
+
+  private environment(pod: Pod, spec: Container, image: ImageContent): Record<string, string> {
+    const namespace = pod.metadata.namespace ?? "default";
+    const env: Record<string, string> = { ...image.env, HOSTNAME: pod.metadata.name ?? "" };
+    {
+      Object.assign(env, {
+        KUBERNETES_SERVICE_HOST: "10.96.0.1",
+        KUBERNETES_SERVICE_PORT: "443",
+        KUBERNETES_SERVICE_PORT_HTTPS: "443",
+        KUBERNETES_PORT: "tcp://10.96.0.1:443",
+        KUBERNETES_PORT_443_TCP: "tcp://10.96.0.1:443",
+        KUBERNETES_PORT_443_TCP_PROTO: "tcp",
+        KUBERNETES_PORT_443_TCP_PORT: "443",
+        KUBERNETES_PORT_443_TCP_ADDR: "10.96.0.1",
+      });
+      if (pod.spec.enableServiceLinks !== false) Object.assign(env, this.deps.serviceEnv?.(namespace) ?? {});
+    }
+    const data = (kind: "configmaps" | "secrets", name: string): Record<string, string> | undefined => {
+      const object: (KObject & { data?: Record<string, string> }) | undefined = this.deps.lookup(kind, namespace, name);
+      if (!object) return undefined;
+      const values = object.data ?? {};
+      return kind === "secrets" ? Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")])) : values;
+    };
+    type EnvFrom = { prefix?: string; configMapRef?: { name: string }; secretRef?: { name: string } };
+    for (const from of (spec.envFrom as EnvFrom[] | undefined) ?? []) {
+      const values = from.configMapRef ? data("configmaps", from.configMapRef.name) : from.secretRef ? data("secrets", from.secretRef.name) : undefined;
+      for (const [k, v] of Object.entries(values ?? {})) env[`${from.prefix ?? ""}${k}`] = v;
+    }
+    type EnvVar = { name: string; value?: string; valueFrom?: { configMapKeyRef?: { name: string; key: string }; secretKeyRef?: { name: string; key: string }; fieldRef?: { fieldPath: string } } };
+    for (const v of (spec.env as EnvVar[] | undefined) ?? []) {
+      if (v.value !== undefined) env[v.name] = v.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string) => env[name] ?? m);
+      const from = v.valueFrom;
+      if (!from) {
+        env[v.name] ??= "";
+        continue;
+      }
+      let value: string | undefined;
+      if (from.configMapKeyRef) value = data("configmaps", from.configMapKeyRef.name)?.[from.configMapKeyRef.key];
+      else if (from.secretKeyRef) value = data("secrets", from.secretKeyRef.name)?.[from.secretKeyRef.key];
+      else if (from.fieldRef) value = fieldValue(pod, from.fieldRef.fieldPath);
+      if (value !== undefined) env[v.name] = value;
+    }
+    return env;
+  }
+
+  private mounts(pod: Pod, spec: Container, sandbox: PodSandbox, rootfs: FsDir): Mount[] {
+    type VolumeSpec = {
+      name: string;
+      emptyDir?: { medium?: string };
+      configMap?: { name: string; items?: { key: string; path: string }[] };
+      secret?: { secretName: string; items?: { key: string; path: string }[] };
+      hostPath?: { path: string };
+      persistentVolumeClaim?: { claimName: string };
+      projected?: { sources: { serviceAccountToken?: { path: string }; configMap?: { name: string; items?: { key: string; path: string }[] }; secret?: { name: string }; downwardAPI?: { items: { path: string; fieldRef?: { fieldPath: string } }[] } }[] };
+      downwardAPI?: { items: { path: string; fieldRef?: { fieldPath: string } }[] };
+    };
+    const namespace = pod.metadata.namespace ?? "default";
+    const volumes = new Map(((pod.spec.volumes as VolumeSpec[] | undefined) ?? []).map((v) => [v.name, v]));
+    const files = (kind: "configmaps" | "secrets", name: string, items?: { key: string; path: string }[]): Record<string, string> => {
+      const object: (KObject & { data?: Record<string, string> }) | undefined = this.deps.lookup(kind, namespace, name);
+      const raw = object?.data ?? {};
+      const decoded = kind === "secrets" ? Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")])) : raw;
+      if (!items) return Object.fromEntries(Object.entries(decoded).map(([k, v]) => [`/${k}`, v]));
+      return Object.fromEntries(items.filter((i) => decoded[i.key] !== undefined).map((i) => [`/${i.path}`, decoded[i.key] as string]));
+    };
+    const now = this.deps.clock.now();
+    const render = (volume: VolumeSpec): { dir: FsDir; source: string; type: string; readOnly: boolean } | undefined => {
+      if (volume.emptyDir) {
+        let dir = sandbox.emptyDirs.get(volume.name);
+        if (!dir) sandbox.emptyDirs.set(volume.name, (dir = newDir(now, 0o777)));
+        return volume.emptyDir.medium === "Memory" ? { dir, source: "tmpfs", type: "tmpfs", readOnly: false } : { dir, source: "/dev/sda1", type: "ext4", readOnly: false };
+      }
+      if (volume.configMap) return { dir: treeFrom(files("configmaps", volume.configMap.name, volume.configMap.items), now), source: "/dev/sda1", type: "ext4", readOnly: true };
+      if (volume.secret) return { dir: treeFrom(files("secrets", volume.secret.secretName, volume.secret.items), now), source: "tmpfs", type: "tmpfs", readOnly: true };
+      if (volume.hostPath || volume.persistentVolumeClaim) {
+        const key = volume.hostPath ? `host:${pod.spec.nodeName ?? ""}:${volume.hostPath.path}` : `pvc:${namespace}/${volume.persistentVolumeClaim?.claimName ?? ""}`;
+        let dir = this.durable.get(key);
+        if (!dir) this.durable.set(key, (dir = newDir(now, 0o777)));
+        return { dir, source: "/dev/sda1", type: "ext4", readOnly: false };
+      }
+      const rendered: Record<string, string> = {};
+      for (const source of volume.projected?.sources ?? []) {
+        if (source.serviceAccountToken) rendered[`/${source.serviceAccountToken.path}`] = this.deps.token?.(pod) ?? "";
+        if (source.configMap) Object.assign(rendered, files("configmaps", source.configMap.name, source.configMap.items));
+        if (source.secret) Object.assign(rendered, files("secrets", source.secret.name));
+        for (const item of source.downwardAPI?.items ?? []) rendered[`/${item.path}`] = fieldValue(pod, item.fieldRef?.fieldPath ?? "") ?? "";
+      }
+      for (const item of volume.downwardAPI?.items ?? []) rendered[`/${item.path}`] = fieldValue(pod, item.fieldRef?.fieldPath ?? "") ?? "";
+      if (volume.projected || volume.downwardAPI) return { dir: treeFrom(rendered, now), source: "tmpfs", type: "tmpfs", readOnly: true };
+      return undefined;
+    };
+    const mounts: Mount[] = [];
+    type MountSpec = { name: string; mountPath: string; readOnly?: boolean; subPath?: string };
+    for (const m of (spec.volumeMounts as MountSpec[] | undefined) ?? []) {
+      const volume = volumes.get(m.name);
+      const rendered = volume ? render(volume) : undefined;
+      if (!rendered) continue;
+      let dir = rendered.dir;
+      if (m.subPath) {
+        const node = dir.children.get(m.subPath);
+        if (node?.kind === "file") {
+          // A file mounted by subPath is a copy: it does not follow later changes, as upstream.
+          treeFrom({ [m.mountPath]: node.data }, now, rootfs);
+          continue;
+        }
+        if (!node) dir.children.set(m.subPath, (dir = newDir(now, 0o777)));
+        else dir = node;
+      }
+      mounts.push({ path: m.mountPath, dir, readOnly: rendered.readOnly || m.readOnly === true, source: rendered.source, type: rendered.type });
+    }
+    return mounts;
+  }
+}
+
+function fieldValue(pod: Pod, path: string): string | undefined {
+  switch (path) {
+    case "metadata.name":
+      return pod.metadata.name;
+    case "metadata.namespace":
+      return pod.metadata.namespace;
+    case "metadata.uid":
+      return pod.metadata.uid;
+    case "spec.nodeName":
+      return pod.spec.nodeName;
+    case "spec.serviceAccountName":
+      return pod.spec.serviceAccountName;
+    case "status.podIP":
+      return pod.status?.podIP;
+    case "status.hostIP":
+      return pod.status?.hostIP;
+  }
+  const label = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
+  if (label) return (label[1] === "labels" ? pod.metadata.labels : pod.metadata.annotations)?.[label[2] as string];
+  return undefined;
+}
