@@ -5,6 +5,7 @@
 // /hostname; databases listen but do not speak HTTP.
 import { parseImage } from "../kubelet/images";
 import type { Container, Pod } from "../types";
+import { NGINX_INDEX } from "../container/images";
 
 export interface HttpRequest {
   method: string;
@@ -36,30 +37,8 @@ export interface Listener {
 
 const STATUS_TEXT: Record<number, string> = { 200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found" };
 
-export const NGINX_INDEX = `<!DOCTYPE html>
-<html>
-<head>
-<title>Welcome to nginx!</title>
-<style>
-html { color-scheme: light dark; }
-body { width: 35em; margin: 0 auto;
-font-family: Tahoma, Verdana, Arial, sans-serif; }
-</style>
-</head>
-<body>
-<h1>Welcome to nginx!</h1>
-<p>If you see this page, the nginx web server is successfully installed and
-working. Further configuration is required.</p>
-
-<p>For online documentation and support please refer to
-<a href="http://nginx.org/">nginx.org</a>.<br/>
-Commercial support is available at
-<a href="http://nginx.com/">nginx.com</a>.</p>
-
-<p><em>Thank you for using nginx.</em></p>
-</body>
-</html>
-`;
+/** nginx serves the page its image ships (one copy, in the container image catalogue). */
+export { NGINX_INDEX };
 
 export const HTTPD_INDEX = "<html><body><h1>It works!</h1></body></html>\n";
 
