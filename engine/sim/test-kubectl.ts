@@ -65,6 +65,26 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Advance a ManualClock `ms` in small steps, letting the reconcile loops run between them. */
+export async function advanceClock(clock: ManualClock, ms: number, step = 200): Promise<void> {
+  for (let t = 0; t < ms; t += step) {
+    clock.advance(step);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Run a kubectl command that waits (rollout status, drain) while the clock keeps moving. */
+export async function whileAdvancing(clock: ManualClock, run: Promise<KubectlResult>, ms = 30_000): Promise<KubectlResult> {
+  let done = false;
+  const result = run.finally(() => (done = true));
+  for (let t = 0; t < ms && !done; t += 200) {
+    clock.advance(200);
+    // A macrotask turn, so kubectl's requests get answered between steps.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return result;
+}
+
 export interface KubectlCluster {
   dir: string;
   clock: ManualClock;

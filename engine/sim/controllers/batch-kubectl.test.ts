@@ -1,7 +1,7 @@
 // Real kubectl 1.32 against the Job, CronJob, DaemonSet, StatefulSet and
 // PersistentVolume controllers, on a ManualClock.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rows, startKubectlCluster, type KubectlCluster } from "../test-kubectl";
+import { advanceClock, rows, startKubectlCluster, type KubectlCluster } from "../test-kubectl";
 
 let h: KubectlCluster;
 
@@ -13,14 +13,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-async function advance(ms: number, step = 200): Promise<void> {
-  for (let t = 0; t < ms; t += step) {
-    h.clock.advance(step);
-    await flush();
-  }
-}
+const advance = (ms: number, step?: number): Promise<void> => advanceClock(h.clock, ms, step);
 
 const AGE = expect.stringMatching(/^\d+[smhd]/) as unknown;
 

@@ -1,7 +1,7 @@
 // Real kubectl 1.32 against a SimDriver cluster: deployments, rollouts and
 // cascading deletes, driven by the controllers on a ManualClock.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rows, startKubectlCluster, type KubectlCluster, type KubectlResult } from "../test-kubectl";
+import { advanceClock, whileAdvancing as advanceWhile, rows, startKubectlCluster, type KubectlCluster, type KubectlResult } from "../test-kubectl";
 
 let h: KubectlCluster;
 
@@ -13,26 +13,9 @@ afterAll(async () => {
   await h.close();
 });
 
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const advance = (ms: number, step?: number): Promise<void> => advanceClock(h.clock, ms, step);
 
-/** Advance the clock `ms` in small steps, letting the reconcile loops run between them. */
-async function advance(ms: number, step = 200): Promise<void> {
-  for (let t = 0; t < ms; t += step) {
-    h.clock.advance(step);
-    await flush();
-  }
-}
-
-/** Run kubectl while the clock keeps moving (for commands that wait: rollout status). */
-async function whileAdvancing(run: Promise<KubectlResult>, ms = 30_000): Promise<KubectlResult> {
-  let done = false;
-  const result = run.finally(() => (done = true));
-  for (let t = 0; t < ms && !done; t += 200) {
-    h.clock.advance(200);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return result;
-}
+const whileAdvancing = (run: Promise<KubectlResult>, ms = 30_000): Promise<KubectlResult> => advanceWhile(h.clock, run, ms);
 
 describe("deployments through kubectl", () => {
   it("create deployment -> 3/3 ready after the clock moves", async () => {

@@ -1,6 +1,6 @@
 // Real kubectl 1.32 against a sim cluster: expose, get svc,ep, endpointslices, describe svc.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rows, startKubectlCluster, type KubectlCluster } from "../test-kubectl";
+import { advanceClock, rows, startKubectlCluster, type KubectlCluster } from "../test-kubectl";
 
 let h: KubectlCluster;
 
@@ -13,13 +13,7 @@ afterAll(async () => {
 });
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-async function advance(ms: number, step = 200): Promise<void> {
-  for (let t = 0; t < ms; t += step) {
-    h.clock.advance(step);
-    await flush();
-  }
-}
+const advance = (ms: number, step?: number): Promise<void> => advanceClock(h.clock, ms, step);
 
 describe("services through kubectl", () => {
   it("expose deployment -> get svc,ep and describe svc", async () => {

@@ -97,6 +97,17 @@ export const deployments = defineResource<Workload>({
   validate: (d) => validateWorkload(d),
 });
 
+/** ReplicaSets and ReplicationControllers print the same columns. */
+const REPLICA_COLUMNS = [
+  column("Desired", "integer", "How many pods the spec asks for."),
+  column("Current", "integer", "How many pods exist right now."),
+  column("Ready", "integer", "How many of those pods are ready."),
+  AGE_COLUMN,
+  CONTAINERS_COLUMN,
+  IMAGES_COLUMN,
+  SELECTOR_COLUMN,
+];
+
 export const replicasets = defineResource<Workload>({
   group: "apps",
   version: "v1",
@@ -110,15 +121,7 @@ export const replicasets = defineResource<Workload>({
   verbs: ALL_VERBS,
   subresources: [SCALE, status("ReplicaSet")],
   statusSubresource: true,
-  columns: [
-    column("Desired", "integer", "How many pods the spec asks for."),
-    column("Current", "integer", "How many pods exist right now."),
-    column("Ready", "integer", "How many of those pods are ready."),
-    AGE_COLUMN,
-    CONTAINERS_COLUMN,
-    IMAGES_COLUMN,
-    SELECTOR_COLUMN,
-  ],
+  columns: REPLICA_COLUMNS,
   cells: (rs, now) => [n(rs.spec?.replicas), n(rs.status?.replicas), n(rs.status?.readyReplicas), ageSince(rs.metadata.creationTimestamp, now), ...templateContainers(rs.spec?.template), formatSelector(rs.spec?.selector)],
   defaults(rs) {
     const spec = (rs.spec ??= {});
@@ -148,15 +151,7 @@ export const replicationcontrollers = defineResource<MapSelectorWorkload>({
   verbs: ALL_VERBS,
   subresources: [SCALE, status("ReplicationController")],
   statusSubresource: true,
-  columns: [
-    column("Desired", "integer", "How many pods the spec asks for."),
-    column("Current", "integer", "How many pods exist right now."),
-    column("Ready", "integer", "How many of those pods are ready."),
-    AGE_COLUMN,
-    CONTAINERS_COLUMN,
-    IMAGES_COLUMN,
-    SELECTOR_COLUMN,
-  ],
+  columns: REPLICA_COLUMNS,
   cells: (rc, now) => [n(rc.spec?.replicas), n(rc.status?.replicas), n(rc.status?.readyReplicas), ageSince(rc.metadata.creationTimestamp, now), ...templateContainers(rc.spec?.template), formatMapSelector(rc.spec?.selector)],
   defaults(rc) {
     const spec = (rc.spec ??= {});

@@ -1,7 +1,7 @@
 // Real kubectl 1.32: cordon, uncordon and drain (evictions through the
 // pods/eviction subresource) against a SimDriver cluster on a ManualClock.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rows, startKubectlCluster, type KubectlCluster, type KubectlResult } from "../test-kubectl";
+import { advanceClock, whileAdvancing as advanceWhile, rows, startKubectlCluster, type KubectlCluster, type KubectlResult } from "../test-kubectl";
 
 let h: KubectlCluster;
 
@@ -12,23 +12,8 @@ afterAll(async () => {
   await h.close();
 });
 
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-async function advance(ms: number, step = 200): Promise<void> {
-  for (let t = 0; t < ms; t += step) {
-    h.clock.advance(step);
-    await flush();
-  }
-}
-/** Run kubectl while the clock keeps moving (drain waits for the pods to go). */
-async function whileAdvancing(run: Promise<KubectlResult>, ms = 60_000): Promise<KubectlResult> {
-  let done = false;
-  const result = run.finally(() => (done = true));
-  for (let t = 0; t < ms && !done; t += 200) {
-    h.clock.advance(200);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return result;
-}
+const advance = (ms: number, step?: number): Promise<void> => advanceClock(h.clock, ms, step);
+const whileAdvancing = (run: Promise<KubectlResult>, ms = 60_000): Promise<KubectlResult> => advanceWhile(h.clock, run, ms);
 
 describe("cordon, uncordon, drain", () => {
   it("cordon marks the node SchedulingDisabled; uncordon undoes it", async () => {
