@@ -12,6 +12,8 @@ const BENCHMARKS = {
   heap: { file: "idle-heap.ts", what: "(b) 1,000 idle clusters < 1 GiB heap" },
   "get-pods": { file: "get-pods.ts", what: "(c) kubectl get pods, 100 pods, server p99 < 5 ms" },
   many: { file: "many-clusters.ts", what: "(d) 200 clusters x 1 req/s, p99 < 50 ms" },
+  scale: { file: "scale-settle.ts", what: "(e) scale 1 -> 100 replicas settles in < 100 ms of CPU" },
+  active: { file: "active-heap.ts", what: "(f) 1,000 active clusters x 20 pods < 2 GiB" },
 } as const;
 type Name = keyof typeof BENCHMARKS;
 

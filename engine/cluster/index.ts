@@ -36,6 +36,24 @@ export interface ClusterDriver {
   close(): Promise<void>;
 }
 
+/** A driver's saved state of one learner's cluster: opaque bytes only that driver reads. */
+export interface SavedClusterState {
+  driver: string;
+  /** Increases with every change the state holds (the sim: its store revision). */
+  revision: number;
+  data: Uint8Array;
+}
+
+/**
+ * Where a driver keeps its clusters' state so a server restart loses no
+ * learner work. The server backs it with the database.
+ */
+export interface ClusterStateStore {
+  load(learnerId: string, driver: string): Promise<SavedClusterState | undefined>;
+  save(learnerId: string, state: SavedClusterState): Promise<void>;
+  remove(learnerId: string): Promise<void>;
+}
+
 /**
  * A kubeconfig (YAML) for `kubectl`, pointing at `server` with the lease's
  * token; with `ca`, the CA is embedded as `certificate-authority-data` (the

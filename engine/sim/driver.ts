@@ -63,6 +63,21 @@ export class SimDriver implements ClusterDriver {
     return (await pending).lease;
   }
 
+  /**
+   * Give the learner a fresh cluster booted from the bytes of an etcd snapshot
+   * (`etcdctl snapshot save`), replacing any cluster it had: its objects come
+   * back and the new cluster's kubelets run their pods again.
+   */
+  async restore(learnerId: string, snapshot: string | Uint8Array, signal?: AbortSignal): Promise<ClusterLease> {
+    signal?.throwIfAborted();
+    if (this.closed) throw new Error("sim driver is closed");
+    await this.release(learnerId);
+    const pending = this.create(learnerId, snapshot);
+    this.byLearner.set(learnerId, pending);
+    pending.catch(() => this.byLearner.delete(learnerId));
+    return (await pending).lease;
+  }
+
   /** The learner's live cluster, e.g. to snapshot it. */
   async cluster(learnerId: string): Promise<SimCluster | undefined> {
     return (await this.byLearner.get(learnerId))?.cluster;
@@ -123,14 +138,14 @@ export class SimDriver implements ClusterDriver {
     entry.cluster.upgrade(req, socket, head);
   }
 
-  private async create(learnerId: string): Promise<Entry> {
+  private async create(learnerId: string, restoreFrom?: string | Uint8Array): Promise<Entry> {
     const { url, certificates } = await this.listen();
     const id = `c${createHash("sha256").update(learnerId).digest("hex").slice(0, 16)}`;
     const dir = path.join(this.options.runtimeDir, "clusters", id);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const socketPath = path.join(dir, "api.sock");
     await rm(socketPath, { force: true });
-    const cluster = createSimCluster({ clock: this.options.clock });
+    const cluster = createSimCluster({ clock: this.options.clock, restoreFrom });
     const sockets = new Set<Socket>();
     const entry: Entry = {
       id,

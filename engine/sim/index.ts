@@ -3,6 +3,7 @@
 export { SimDriver, type SimDriverOptions } from "./driver";
 export { createSimCluster, type SimCluster, type SimClusterOptions } from "./cluster/cluster";
 export { Store, StoreError, type StoreEvent, type StoreSnapshot, type Watch } from "./store/store";
+export { decodeSnapshot, encodeSnapshot, snapshotStatus, SnapshotFileError, type SnapshotStatus } from "./store/snapshot-file";
 export { defaultRegistry, humanDuration, summarizePod, type ResourceType } from "./registry";
 export { DEFAULT_NODES } from "./cluster/bootstrap";
 export type { NodeConfig } from "./kubelet/node";

@@ -100,12 +100,12 @@ export interface KubectlCluster {
   close(): Promise<void>;
 }
 
-/** A fresh driver with one learner's cluster, a forwarder and a kubeconfig in a temporary directory. */
-export async function startKubectlCluster(learner = "learner-1", start = "2026-03-01T12:00:00Z"): Promise<KubectlCluster> {
+/** A fresh driver with one learner's cluster (booted from an etcd `snapshot` file when given), a forwarder and a kubeconfig in a temporary directory. */
+export async function startKubectlCluster(learner = "learner-1", start = "2026-03-01T12:00:00Z", snapshot?: string | Uint8Array): Promise<KubectlCluster> {
   const dir = await mkdtemp(path.join(tmpdir(), "sim-test-"));
   const clock = new ManualClock(Date.parse(start));
   const driver = new SimDriver({ clock, runtimeDir: path.join(dir, "runtime") });
-  const lease = await driver.acquire(learner);
+  const lease = snapshot === undefined ? await driver.acquire(learner) : await driver.restore(learner, snapshot);
   const fwd = await forward(lease.access.socketPath);
   const kubeconfig = path.join(dir, "kubeconfig");
   await writeFile(kubeconfig, renderKubeconfig({ server: fwd.url, token: lease.access.token, ca: lease.access.ca }));

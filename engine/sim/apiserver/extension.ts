@@ -23,6 +23,8 @@ export interface ExtensionRoute {
 export interface ExtensionAnswer {
   code: number;
   body: unknown;
+  /** Sent as is instead of `body` as JSON: a proxied server's own answer (proxy.ts). */
+  raw?: { headers: Record<string, string>; body: string };
 }
 
 export type RouteExtension = (route: ExtensionRoute) => Promise<ExtensionAnswer | undefined> | ExtensionAnswer | undefined;

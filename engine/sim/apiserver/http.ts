@@ -4,14 +4,14 @@
 // a handler can take the process down.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock } from "../../clock";
-import type { Registry, ResourceType } from "../registry";
+import { requestVerb, type Registry, type ResourceType } from "../registry";
 import type { KObject, Pod } from "../types";
 import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, group, groupList, legacyVersions, resourceList, VERSION_INFO, wantsAggregated } from "./discovery";
 import type { PatchType, ResourceService, WatchEvent } from "./service";
 import type { RouteExtension } from "./extension";
 import { checkFields, decodeProtobufBody, PROTOBUF_CONTENT_TYPE, serveOpenApi } from "./schema-hooks";
 import { managerOf, parseApplyBody } from "./patch/writes";
-import { ApiError, errors } from "./status";
+import { ApiError, errors, failure } from "./status";
 import { parseJsonBody, parseYamlBody } from "./body-limits";
 import { serveEmptyOpenApiV2, watchKeepalive } from "./watch-bookmarks";
 import { includeObjectPolicy, toTable, wantsTable } from "./table";
@@ -115,7 +115,8 @@ export class ApiHttp {
       rest = rest.slice(2);
     }
     const type = this.registry.find(group, version, rest[0] ?? "");
-    if (!type || rest.length > 3) throw errors.pathNotFound();
+    // Only `proxy` takes a path after the subresource (the path on the proxied server).
+    if (!type || (rest.length > 3 && rest[2] !== "proxy")) throw errors.pathNotFound();
     return { type, namespace, name: rest[1], subresource: rest[2], watch };
   }
 
@@ -125,11 +126,15 @@ export class ApiHttp {
     const dryRun = q.get("dryRun") === "All";
     const fieldManager = managerOf(q, req.headers["user-agent"]);
     const { type, namespace, name, subresource } = r;
+    if (type.deprecationWarning) res.setHeader("Warning", `299 - ${JSON.stringify(type.deprecationWarning)}`);
     if (subresource && !type.subresources.some((s) => s.name === subresource)) throw errors.pathNotFound();
+    const watching = method === "GET" && (r.watch || q.get("watch") === "true" || q.get("watch") === "1");
+    if (!subresource && !type.verbs.includes(requestVerb(method, !!name, watching))) throw errors.methodNotAllowed();
     const extended = await this.extension?.({ req, method, type, namespace, name, subresource, query: q, readBody: () => this.readBody(req), readObject: () => this.readObject(req) });
+    if (extended?.raw) return void res.writeHead(extended.code, extended.raw.headers).end(extended.raw.body);
     if (extended) return this.send(res, extended.code, extended.body);
 
-    if (method === "GET" && (r.watch || q.get("watch") === "true" || q.get("watch") === "1")) {
+    if (watching) {
       if (name) q.set("fieldSelector", [q.get("fieldSelector"), `metadata.name=${name}`].filter(Boolean).join(","));
       return this.watch(req, res, type, namespace, q);
     }
@@ -138,6 +143,8 @@ export class ApiHttp {
         case "GET":
           return this.list(req, res, type, namespace, q);
         case "POST": {
+          // A Binding names its pod in metadata.name; nothing is stored.
+          if (type.kind === "Binding") return this.bind(req, res, this.registry.find("", "v1", "pods") as ResourceType, namespace);
           const body = await this.readObject(req);
           checkFields(type, body, q, res);
           const created = this.service.create(type, namespace, body, { dryRun, fieldManager });
@@ -154,6 +161,8 @@ export class ApiHttp {
     }
     if (subresource === "log" && method === "GET") return this.logs(res, type, namespace, name, q);
     if (subresource === "binding" && method === "POST") return this.bind(req, res, type, namespace, name);
+    // Port-forward streams arrive as upgrades (streams/portforward.ts); a plain request gets upstream's answer.
+    if (subresource === "portforward") throw errors.badRequest("Upgrade request required");
     if (subresource && subresource !== "status") throw errors.methodNotAllowed();
     const writeOptions = { dryRun, subresource: subresource as "status" | undefined, fieldManager, force: q.get("force") === "true" };
     switch (method) {
@@ -304,13 +313,14 @@ export class ApiHttp {
     feed.stop = log.follow((text) => res.write(text), close);
   }
 
-  private async bind(req: IncomingMessage, res: ServerResponse, type: ResourceType, namespace: string | undefined, name: string): Promise<void> {
+  private async bind(req: IncomingMessage, res: ServerResponse, type: ResourceType, namespace: string | undefined, podName?: string): Promise<void> {
     const binding = (await this.readObject(req)) as KObject & { target?: { name?: string } };
+    const name = podName ?? binding.metadata?.name ?? "";
     const node = binding.target?.name;
     if (!node) throw errors.badRequest("binding target node name is required");
     const pod = this.service.get(type, namespace, name) as KObject & { spec?: { nodeName?: string } };
     if (pod.spec?.nodeName) {
-      throw errors.conflict(type, name);
+      throw failure(409, "Conflict", `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${pod.spec.nodeName}"`, { name, kind: "pods/binding" });
     }
     this.service.mutate(type, namespace, name, (p) => {
       (p.spec as { nodeName?: string }).nodeName = node;
@@ -358,7 +368,7 @@ export class ApiHttp {
     if (media === "application/yaml" || media === "application/x-yaml" || media === "text/yaml") {
       value = parseYamlBody(body.toString("utf8"), "error converting YAML to JSON");
     } else if (media === PROTOBUF_CONTENT_TYPE) {
-      value = decodeProtobufBody(body);
+      value = decodeProtobufBody(this.registry, body);
     } else if (media === "application/json" || media === "*/*" || media === "") {
       value = this.parseJson(body, "request body");
     } else {

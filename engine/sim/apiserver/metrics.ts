@@ -29,17 +29,20 @@ function hashUnit(seed: string): number {
   return createHash("sha256").update(seed).digest().readUInt32BE(0) / 0xffffffff;
 }
 
-function containerUsage(pod: Pod, name: string, image: string): { cpuNano: number; memKi: number } {
+/** Bytes a container's processes hold beyond the image's profile (the runtime's count, e.g. stress --vm). */
+export type HeldMemory = (pod: Pod, container: string) => number;
+
+function containerUsage(pod: Pod, name: string, image: string, held: HeldMemory): { cpuNano: number; memKi: number } {
   const [, cpu, mem] = PROFILES.find(([pattern]) => pattern.test(image)) ?? [/./, 1, 6];
   const jitter = hashUnit(`${pod.metadata.uid ?? pod.metadata.name ?? ""}/${name}`);
-  return { cpuNano: Math.round(cpu * 1e6 * (0.8 + 0.4 * jitter)), memKi: Math.round(mem * 1024 * (0.9 + 0.2 * jitter)) };
+  return { cpuNano: Math.round(cpu * 1e6 * (0.8 + 0.4 * jitter)), memKi: Math.round(mem * 1024 * (0.9 + 0.2 * jitter)) + Math.ceil(held(pod, name) / 1024) };
 }
 
 function running(pod: Pod): boolean {
   return pod.status?.phase === "Running" && !!pod.spec.nodeName;
 }
 
-export function metricsExtension(service: ResourceService, registry: Registry): RouteExtension {
+export function metricsExtension(service: ResourceService, registry: Registry, held: HeldMemory = () => 0): RouteExtension {
   const podsType = registry.find("", "v1", "pods") as ResourceType;
   const nodesType = registry.find("", "v1", "nodes") as ResourceType;
   const podMetrics = (pod: Pod, now: number): KObject => ({
@@ -49,7 +52,7 @@ export function metricsExtension(service: ResourceService, registry: Registry): 
     timestamp: timestamp(now - 7_000),
     window: WINDOW,
     containers: pod.spec.containers.map((c) => {
-      const u = containerUsage(pod, c.name, c.image ?? "");
+      const u = containerUsage(pod, c.name, c.image ?? "", held);
       return { name: c.name, usage: { cpu: `${u.cpuNano}n`, memory: `${u.memKi}Ki` } };
     }),
   });
@@ -59,7 +62,7 @@ export function metricsExtension(service: ResourceService, registry: Registry): 
     let memKi = 420 * 1024 + Math.round(hashUnit(`${name}/m`) * 80 * 1024);
     for (const pod of pods.filter((p) => p.spec.nodeName === name && running(p))) {
       for (const c of pod.spec.containers) {
-        const u = containerUsage(pod, c.name, c.image ?? "");
+        const u = containerUsage(pod, c.name, c.image ?? "", held);
         cpuNano += u.cpuNano;
         memKi += u.memKi;
       }

@@ -1,21 +1,19 @@
 // Where the API server's HTTP layer meets the schema registry: protobuf
 // request bodies, fieldValidation on writes, and the OpenAPI v3 documents.
 import type { ServerResponse } from "node:http";
-import type { ResourceType } from "../registry";
-import { apiVersionOf } from "../registry";
+import type { Registry, ResourceType } from "../registry";
 import type { KObject } from "../types";
 import { parseFieldValidation, pruneUnknownFields, unknownFields } from "../schema/fields";
 import { decodeProtobufObject, ProtobufError } from "../schema/protobuf";
-import { schemaForKind } from "../schema/registry";
 import { errors } from "./status";
 
 export { serveOpenApi } from "../schema/openapi";
 export { PROTOBUF_CONTENT_TYPE } from "../schema/protobuf";
 
-/** A `k8s\0` + runtime.Unknown body as the JSON object it carries. */
-export function decodeProtobufBody(body: Buffer): KObject {
+/** A `k8s\0` + runtime.Unknown body as the JSON object it carries, decoded with the schema the registry has for its kind. */
+export function decodeProtobufBody(registry: Registry, body: Buffer): KObject {
   try {
-    return decodeProtobufObject(body, (apiVersion, kind) => schemaForKind(apiVersion, kind)?.name) as unknown as KObject;
+    return decodeProtobufObject(body, (apiVersion, kind) => registry.schemaFor(apiVersion, kind)?.name) as unknown as KObject;
   } catch (error) {
     if (error instanceof ProtobufError) throw errors.badRequest(`error decoding protobuf request body: ${error.message}`);
     throw error;
@@ -33,12 +31,11 @@ export function checkFields(type: ResourceType, body: unknown, query: URLSearchP
   if (!mode) {
     throw errors.badRequest(`fieldValidation parameter unsupported: ${query.get("fieldValidation") ?? ""}. Supported values are: Ignore, Warn, Strict`);
   }
-  const apiVersion = apiVersionOf(type);
   if (mode === "Ignore") {
-    pruneUnknownFields(apiVersion, type.kind, body, patch);
+    pruneUnknownFields(type.schema, body, patch);
     return;
   }
-  const unknown = mode === "Strict" ? unknownFields(apiVersion, type.kind, body, patch) : pruneUnknownFields(apiVersion, type.kind, body, patch);
+  const unknown = mode === "Strict" ? unknownFields(type.schema, body, patch) : pruneUnknownFields(type.schema, body, patch);
   if (!unknown.length) return;
   const described = unknown.map((path) => `unknown field "${path}"`);
   if (mode === "Strict") {

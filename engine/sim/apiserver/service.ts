@@ -69,10 +69,12 @@ export class ResourceService {
     readonly registry: Registry,
     readonly store: Store,
     readonly clock: Clock,
-  ) {}
+  ) {
+    this.patchMeta = schemaPatchMeta(registry);
+  }
 
-  /** Merge keys and list types for strategic merge patch and server-side apply (patch/CONTEXT in CONTEXT.md). */
-  patchMeta: PatchMetaResolver = schemaPatchMeta;
+  /** Merge keys and list types for strategic merge patch and server-side apply (patch/CONTEXT in CONTEXT.md), from each kind's schema. */
+  patchMeta: PatchMetaResolver;
 
   /** Admission on create (`admission/`): mutating plugins after defaults, validating ones after validation; they throw ApiErrors. */
   admission: { mutate?(type: ResourceType, object: KObject): void; validate?(type: ResourceType, object: KObject): void }[] = [];
@@ -149,8 +151,12 @@ export class ResourceService {
   }
 
   update(type: ResourceType, namespace: string | undefined, name: string, body: KObject, options: WriteOptions = {}): KObject {
+    return this.replace(type, namespace, name, thaw(body), options);
+  }
+
+  /** `update` with a body that is already a private copy (it is modified in place). */
+  private replace(type: ResourceType, namespace: string | undefined, name: string, incoming: KObject, options: WriteOptions): KObject {
     const current = this.get(type, namespace, name);
-    const incoming = thaw(body);
     const meta = (incoming.metadata ??= {});
     if (meta.name && meta.name !== name) {
       throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
@@ -158,8 +164,8 @@ export class ResourceService {
     const expected = meta.resourceVersion;
     let next: KObject;
     if (options.subresource === "status") {
-      next = thaw(current);
-      next.status = incoming.status;
+      // Only metadata changes below (the store copies the whole object): share the rest of the current object.
+      next = { ...current, metadata: thaw(current.metadata), status: incoming.status };
       // Upstream's Deployment status strategy keeps metadata: the controller writes the revision annotation this way (no generation bump).
       if (type.kind === "Deployment" && incoming.metadata?.annotations) next.metadata.annotations = incoming.metadata.annotations;
     } else {
@@ -210,7 +216,7 @@ export class ResourceService {
     if (!current) return undefined;
     const next = thaw(current);
     change(next);
-    return this.update(type, namespace, name, next, options);
+    return this.replace(type, namespace, name, next, options);
   }
 
   delete(type: ResourceType, namespace: string | undefined, name: string, options: { gracePeriodSeconds?: number; dryRun?: boolean; propagationPolicy?: PropagationPolicy } = {}): KObject {

@@ -19,6 +19,7 @@ import { ClusterNetwork, podNetwork, serviceEnvMap } from "../network";
 import { ContainerRuntime } from "../container/runtime";
 import { refuseUpgrade, StreamServer } from "../apiserver/streams/exec";
 import { podLogs } from "../apiserver/streams/logs";
+import { PortForwardServer, portForwardTarget } from "../apiserver/streams/portforward";
 import type { Duplex } from "node:stream";
 import { seedSystemWorkloads } from "./system-workloads";
 import { Kubelet } from "../kubelet/kubelet";
@@ -29,7 +30,11 @@ import type { NodeConfig } from "../kubelet/node";
 import { defaultRegistry, type Registry, type ResourceType } from "../registry";
 import { Scheduler } from "../scheduler/scheduler";
 import { Store, type StoreSnapshot } from "../store/store";
-import { bootstrap, DEFAULT_NODES, SYSTEM_IMAGES, SYSTEM_NAMESPACES } from "./bootstrap";
+import { decodeSnapshot } from "../store/snapshot-file";
+import { EtcdServer } from "./etcd";
+import { StaticPods } from "./static-pods";
+import { ControllerManager } from "./controller-manager";
+import { bootstrap, controlPlaneNode, DEFAULT_NODES, SYSTEM_IMAGES, SYSTEM_NAMESPACES } from "./bootstrap";
 import { seedApiEndpoints, seedPolicy, seedStorage } from "./seed";
 import { Gate } from "../apiserver/auth/gate";
 import { RbacAuthorizer, type Authorizer, type BindingObject, type RoleObject } from "../apiserver/auth/rbac";
@@ -40,6 +45,8 @@ import { combineExtensions } from "../apiserver/extension";
 import { scaleExtension } from "../apiserver/scale";
 import { metricsExtension } from "../apiserver/metrics";
 import { evictionExtension } from "../apiserver/eviction";
+import { componentStatusExtension } from "../apiserver/component-status";
+import { proxyExtension } from "../apiserver/proxy";
 import { ApiError, type Status } from "../apiserver/status";
 
 export interface SimClusterOptions {
@@ -48,6 +55,8 @@ export interface SimClusterOptions {
   token?: string;
   /** Resume from a snapshot instead of bootstrapping a fresh cluster. */
   snapshot?: StoreSnapshot;
+  /** Boot from the bytes of an etcd snapshot file (`etcdctl snapshot save`, store/snapshot-file.ts) instead. */
+  restoreFrom?: string | Uint8Array;
   nodes?: NodeConfig[];
   /** Watch history kept by the store (events older than this get 410 Gone). */
   historyLimit?: number;
@@ -106,10 +115,12 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
   const clock = new ScaledClock(options.clock);
   const token = options.token ?? randomBytes(24).toString("base64url");
   const registry = sharedRegistry;
-  const store = options.snapshot ? Store.restore(options.snapshot, options.historyLimit) : new Store(options.historyLimit);
+  const snapshot = options.restoreFrom === undefined ? options.snapshot : decodeSnapshot(options.restoreFrom);
+  const store = snapshot ? Store.restore(snapshot, options.historyLimit) : new Store(options.historyLimit);
   const service = new ResourceService(registry, store, clock);
   const recorder = new EventRecorder(service, registry.find("", "v1", "events") as ResourceType, clock);
   const nodes = options.nodes ?? DEFAULT_NODES;
+  const network = new ClusterNetwork(service, registry, clock);
   const containers = new ContainerRuntime({
     clock,
     lookup: (kind, namespace, name) => {
@@ -125,23 +136,40 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
     },
     network: (pod) => podNetwork(network, { namespace: pod.metadata.namespace ?? "default", pod: pod.metadata.name ?? "" }),
     serviceEnv: (namespace) => serviceEnvMap(network, namespace),
+    etcd: (pod) => etcd.connection(pod),
   });
+  const etcd = new EtcdServer(store, controlPlaneNode(nodes), token);
+  etcd.install(containers);
+  network.containerFiles = (pod, name, path) => {
+    const node = containers.container(pod, name)?.fs.stat(path);
+    return node?.kind === "file" ? node.data : undefined;
+  };
   const newKubelet = (config: NodeConfig): Kubelet => {
-    const kubelet = new Kubelet(config, { service, registry, recorder, clock, containers });
+    const kubelet = new Kubelet(config, { service, registry, recorder, clock, containers, network });
     kubelet.preload(SYSTEM_IMAGES);
     return kubelet;
   };
   const kubelets = nodes.map(newKubelet);
   const heartbeats = nodes.map((config) => new NodeHeartbeat(config, { service, registry, recorder, clock }));
-  const nodeLifecycle = new NodeLifecycleController({ service, registry, recorder, clock });
   const namespaces = new NamespaceController(service, registry, clock);
   const scheduler = new Scheduler({ service, registry, recorder, clock });
-  const workloads = [new ReplicaSetController({ service, registry, recorder, clock }), ReplicaSetController.forReplicationControllers({ service, registry, recorder, clock }), new DeploymentController({ service, registry, recorder, clock }), ...batchAndStorageControllers({ service, registry, recorder, clock })];
-  const garbageCollector = new GarbageCollector(service, registry, clock);
-  const serviceControllers = [new EndpointsController({ service, registry, clock }), new EndpointSliceController({ service, registry, clock })];
-  const network = new ClusterNetwork(service, registry, clock);
+  const deps = { service, registry, recorder, clock };
+  // kube-controller-manager's controllers, built afresh whenever the drill starts it again.
+  const controllerManager = new ControllerManager(() => [
+    new NamespaceController(service, registry, clock),
+    new NodeLifecycleController(deps),
+    new ReplicaSetController(deps),
+    ReplicaSetController.forReplicationControllers(deps),
+    new DeploymentController(deps),
+    ...batchAndStorageControllers(deps),
+    new GarbageCollector(service, registry, clock),
+    new EndpointsController({ service, registry, clock }),
+    new EndpointSliceController({ service, registry, clock }),
+  ]);
+  const drills = new Drills({ service, registry, clock, nodes, kubelets, heartbeats, newKubelet, components: { "kube-scheduler": scheduler, "kube-controller-manager": controllerManager }, onNodeUp: () => staticPods.sync() });
+  const staticPods = new StaticPods({ service, registry, clock, nodes, clusterSeed: token, isNodeUp: (node) => drills.isNodeUp(node) });
 
-  if (!options.snapshot) {
+  if (!snapshot) {
     bootstrap(service, registry, nodes, clock.now(), token);
     for (const ns of SYSTEM_NAMESPACES) namespaces.populate(ns);
     seedPolicy(service, registry);
@@ -153,12 +181,9 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
   for (const heartbeat of heartbeats) heartbeat.start();
   // The kube-system pods' owners must exist before the garbage collector looks at them.
   seedSystemWorkloads(service, registry, clock.now());
-  namespaces.start();
+  controllerManager.start();
   scheduler.start();
-  nodeLifecycle.start();
-  for (const controller of workloads) controller.start();
-  garbageCollector.start();
-  for (const controller of serviceControllers) controller.start();
+  staticPods.start();
 
   const findType = (group: string, plural: string): ResourceType | undefined => registry.types.find((t) => t.group === group && t.plural === plural);
   const policyType = (plural: string): ResourceType | undefined => findType("rbac.authorization.k8s.io", plural);
@@ -189,11 +214,14 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
   const extension = combineExtensions(
     reviewExtension({ service, authorizer, gate, issuer, now: () => clock.now(), userOf: (req) => users.get(req) }),
     scaleExtension(service),
-    metricsExtension(service, registry),
+    metricsExtension(service, registry, (pod, name) => containers.container(pod, name)?.memoryBytes ?? 0),
     evictionExtension(service, registry),
+    componentStatusExtension(service, registry),
+    proxyExtension({ service, registry, network }),
   );
   const api = new ApiHttp(service, registry, clock, podLogs(containers), extension);
   const streams = new StreamServer({ service, registry, runtime: containers });
+  const portForwards = new PortForwardServer({ service, registry, network });
   let disposed = false;
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     void api.handle(req, res);
@@ -225,7 +253,8 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
         if (!(error instanceof ApiError)) throw error;
         return refuseUpgrade(socket, error.status);
       }
-      streams.upgrade(req, socket, head);
+      if (portForwardTarget(new URL(req.url ?? "/", "https://sim"))) portForwards.upgrade(req, socket, head);
+      else streams.upgrade(req, socket, head);
     },
     handleAuthenticated(req, res) {
       if (disposed) return sendUnauthorized(res);
@@ -233,19 +262,17 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
       serve(req, res);
     },
     snapshot: () => store.snapshot(),
-    drills: new Drills({ service, registry, clock, nodes, kubelets, heartbeats, newKubelet, components: { "kube-scheduler": scheduler } }),
+    drills,
     dispose() {
       if (disposed) return;
       disposed = true;
       api.closeStreams();
       streams.closeAll();
+      portForwards.closeAll();
       scheduler.stop();
-      nodeLifecycle.stop();
       for (const heartbeat of heartbeats) heartbeat.stop();
-      namespaces.stop();
-      for (const controller of workloads) controller.stop();
-      garbageCollector.stop();
-      for (const controller of serviceControllers) controller.stop();
+      controllerManager.stop();
+      staticPods.stop();
       for (const kubelet of kubelets) kubelet.stop();
     },
   };

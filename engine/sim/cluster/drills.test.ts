@@ -1,11 +1,13 @@
 // Node failure and the drills, on a whole sim cluster with a ManualClock:
 // heartbeats stop -> NotReady/Unknown after the 50 s grace period -> taints
 // -> pods evicted after their 300 s toleration -> recreated elsewhere -> the
-// node comes back. The scheduler drill, the fill-a-node drill, and a seeded
-// property test of failures, recoveries and scaling.
+// node comes back. The scheduler and controller-manager drills, the
+// fill-a-node drill, and a seeded property test of failures, recoveries and
+// scaling.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../clock";
 import { createSimCluster, type SimCluster } from "./cluster";
+import { advanceClock, rows, startKubectlCluster, whileAdvancing } from "../test-kubectl";
 import type { ResourceType } from "../registry";
 import type { CoreEvent, KObject, Node, Pod } from "../types";
 
@@ -108,6 +110,41 @@ describe("drills", () => {
     expect(before).toBe(1);
     cluster.drills.setTimeScale(10);
     expect(cluster.drills.timeScale).toBe(10);
+  });
+});
+
+describe("the kube-controller-manager drill, through kubectl", () => {
+  it("stops reconciling: a scale changes the spec but makes no pods until it is back", async () => {
+    const sim = await startKubectlCluster();
+    try {
+      const get = async (...args: string[]): Promise<string[][]> => rows((await sim.kubectl("get", ...args)).stdout).slice(1);
+      expect((await sim.kubectl("create", "deployment", "web", "--image=nginx")).code).toBe(0);
+      await advanceClock(sim.clock, 10_000);
+      const live = await sim.driver.cluster("learner-1");
+      live?.drills.stopComponent("kube-controller-manager");
+      expect(live?.drills.isRunning("kube-controller-manager")).toBe(false);
+      const kcm = await get("pod", "-n", "kube-system", "kube-controller-manager-controlplane");
+      expect(kcm[0]?.slice(0, 4)).toEqual(["kube-controller-manager-controlplane", "0/1", "CrashLoopBackOff", "0"]);
+
+      expect((await sim.kubectl("scale", "deployment", "web", "--replicas=3")).stdout).toBe("deployment.apps/web scaled\n");
+      await advanceClock(sim.clock, 30_000, 1_000);
+      expect((await get("deployment", "web"))[0]?.slice(0, 4)).toEqual(["web", "1/3", "1", "1"]);
+      expect(await get("pods", "-l", "app=web")).toHaveLength(1);
+      // Its mirror pod deleted meanwhile comes back still crashing (the static pod is what it is).
+      await whileAdvancing(sim.clock, sim.kubectl("delete", "pod", "-n", "kube-system", "kube-controller-manager-controlplane"));
+      await advanceClock(sim.clock, 1_000);
+      expect((await get("pod", "-n", "kube-system", "kube-controller-manager-controlplane"))[0]?.slice(1, 3)).toEqual(["0/1", "CrashLoopBackOff"]);
+
+      live?.drills.startComponent("kube-controller-manager");
+      await advanceClock(sim.clock, 10_000);
+      expect((await get("deployment", "web"))[0]?.slice(0, 4)).toEqual(["web", "3/3", "3", "3"]);
+      expect((await get("pods", "-l", "app=web")).map((r) => r[2])).toEqual(["Running", "Running", "Running"]);
+      const back = await get("pod", "-n", "kube-system", "kube-controller-manager-controlplane");
+      expect(back[0]?.slice(1, 3)).toEqual(["1/1", "Running"]);
+      expect(back[0]?.[3]).toMatch(/^1 \(\d+s ago\)$/);
+    } finally {
+      await sim.close();
+    }
   });
 });
 

@@ -1,10 +1,12 @@
 // Failure drills a lesson can script against a learner's cluster:
 // - nodeDown / nodeUp: the node's kubelet stops (no heartbeats, no pod work)
 //   and starts again; the node-lifecycle controller does the rest;
-// - stopComponent / startComponent("kube-scheduler"): the scheduler stops
-//   (new pods stay Pending without events) and its static pod
-//   kube-scheduler-<cp> shows CrashLoopBackOff, 0/1 ready; started again it
-//   schedules the backlog and the pod is Running with one more restart;
+// - stopComponent / startComponent("kube-scheduler" | "kube-controller-manager"):
+//   the component stops and its static pod <component>-<cp> shows
+//   CrashLoopBackOff, 0/1 ready; started again the pod is Running with one
+//   more restart. Without the scheduler new pods stay Pending without events;
+//   without the controller manager nothing reconciles (a scaled Deployment
+//   gets no new pods, deleted pods are not replaced) until it is back;
 // - fillNode: a pod pinned to the node requesting what is left of its
 //   allocatable cpu and memory, so new pods with requests no longer fit;
 // - setTimeScale: the cluster's clock runs faster (ScaledClock).
@@ -18,7 +20,7 @@ import { nodeInfos } from "../scheduler/framework";
 import { formatMillis } from "../scheduler/quantity";
 import type { Node, Pod } from "../types";
 
-export type DrillComponent = "kube-scheduler";
+export type DrillComponent = "kube-scheduler" | "kube-controller-manager";
 
 export interface Restartable {
   start(): void;
@@ -36,6 +38,8 @@ export interface DrillDeps {
   heartbeats: NodeHeartbeat[];
   newKubelet(config: NodeConfig): Kubelet;
   components: Record<DrillComponent, Restartable>;
+  /** Called when a node's kubelet is back (it posts its static pods' mirror pods again). */
+  onNodeUp?(node: string): void;
 }
 
 export interface FillOptions {
@@ -81,6 +85,7 @@ export class Drills {
     this.deps.kubelets[i] = kubelet;
     kubelet.start();
     this.deps.heartbeats[i]?.start();
+    this.deps.onNodeUp?.(config.name);
   }
 
   isRunning(component: DrillComponent): boolean {

@@ -1,7 +1,8 @@
 // What a kubeadm cluster's control plane creates for itself besides pods:
 // the bootstrap RBAC policy (cluster-admin, admin, edit, view and the
 // system:* roles that let any signed-in user discover the API and ask what it
-// may do), a default StorageClass (as kind and most courses' clusters have),
+// may do, and every ServiceAccount read the OIDC discovery documents), a
+// default StorageClass (as kind and most courses' clusters have),
 // and the `kubernetes` Service's Endpoints and EndpointSlice.
 import type { ResourceService } from "../apiserver/service";
 import type { PolicyRule } from "../apiserver/auth/rbac";
@@ -75,6 +76,11 @@ const CLUSTER_ROLES: SeedRole[] = [
     ],
   },
   { name: "system:public-info-viewer", rules: [{ nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"], verbs: ["get"] }] },
+  {
+    // The OIDC discovery documents, so workloads can verify ServiceAccount tokens.
+    name: "system:service-account-issuer-discovery",
+    rules: [{ nonResourceURLs: ["/.well-known/openid-configuration", "/.well-known/openid-configuration/", "/openid/v1/jwks", "/openid/v1/jwks/"], verbs: ["get"] }],
+  },
 ];
 
 const CLUSTER_ROLE_BINDINGS: { name: string; role: string; groups: string[] }[] = [
@@ -82,6 +88,7 @@ const CLUSTER_ROLE_BINDINGS: { name: string; role: string; groups: string[] }[] 
   { name: "system:discovery", role: "system:discovery", groups: ["system:authenticated"] },
   { name: "system:basic-user", role: "system:basic-user", groups: ["system:authenticated"] },
   { name: "system:public-info-viewer", role: "system:public-info-viewer", groups: ["system:authenticated", "system:unauthenticated"] },
+  { name: "system:service-account-issuer-discovery", role: "system:service-account-issuer-discovery", groups: ["system:serviceaccounts"] },
 ];
 
 function find(registry: Registry, group: string, plural: string): ResourceType | undefined {

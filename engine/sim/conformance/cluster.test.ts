@@ -53,9 +53,10 @@ describe("kubectl api-resources and api-versions", () => {
       const cells = [name, shortNames, apiVersion, namespaced, kind].filter((c) => c !== "");
       expect(out).toContainEqual(expect.stringMatching(new RegExp(`^${cells.map((c) => c?.replace(/[./]/g, "\\$&")).join("\\s+")}$`)));
     }
-    // Core group first, sorted by name (upstream starts with bindings and componentstatuses, which the sim does not serve).
+    // Core group first, sorted by name, starting with bindings and componentstatuses as upstream.
     const core = out.slice(1).filter((l) => /^\S+\s+(\S+\s+)?v1\s/.test(l)).map((l) => l.split(/\s+/)[0]);
     expect(core).toEqual([...core].sort());
+    expect(core.slice(0, 2)).toEqual(["bindings", "componentstatuses"]);
     expect(out[1]?.split(/\s+/)[0]).toBe(core[0]);
   });
 
@@ -66,8 +67,7 @@ describe("kubectl api-resources and api-versions", () => {
     const wide = lines(await sim.ok("api-resources", "-o", "wide"));
     expect(wide[0]).toMatch(/^NAME\s+SHORTNAMES\s+APIVERSION\s+NAMESPACED\s+KIND\s+VERBS\s+CATEGORIES$/);
     expect(wide).toContainEqual(expect.stringMatching(/^pods\s+po\s+v1\s+true\s+Pod\s+create,delete,deletecollection,get,list,patch,update,watch\s+all$/));
-    // Upstream also lists controllerrevisions.apps first; the sim does not serve it.
-    expect(await sim.ok("api-resources", "--api-group=apps", "-o", "name")).toBe("daemonsets.apps\ndeployments.apps\nreplicasets.apps\nstatefulsets.apps\n");
+    expect(await sim.ok("api-resources", "--api-group=apps", "-o", "name")).toBe("controllerrevisions.apps\ndaemonsets.apps\ndeployments.apps\nreplicasets.apps\nstatefulsets.apps\n");
   });
 
   it("lists the served group versions", async () => {

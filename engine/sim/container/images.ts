@@ -7,14 +7,14 @@ export interface ImageContent {
   programs: string[];
   files: Record<string, string>;
   env: Record<string, string>;
-  /** Log lines the image's own main process prints at start (servers), given the start time. */
-  startup?: (now: number) => string[];
+  /** Log lines the image's own main process prints at start (servers), given the start time and the pod's hostname. */
+  startup?: (now: number, hostname: string) => string[];
   /** The process ps shows as PID 1 when the spec gives no command. */
   init: string;
 }
 
-const BUSYBOX_PROGRAMS = ["sh", "cat", "ls", "env", "printenv", "hostname", "ps", "sleep", "df", "mount", "touch", "mkdir", "rm", "grep", "head", "tail", "wc", "whoami", "id", "date", "uname", "wget", "nslookup", "ping"];
-const DEBIAN_PROGRAMS = ["sh", "bash", "cat", "ls", "env", "printenv", "hostname", "sleep", "df", "mount", "touch", "mkdir", "rm", "grep", "head", "tail", "wc", "whoami", "id", "date", "uname", "curl"];
+const BUSYBOX_PROGRAMS = ["sh", "cat", "ls", "env", "printenv", "hostname", "ps", "sleep", "df", "mount", "touch", "mkdir", "rm", "grep", "head", "tail", "wc", "whoami", "id", "date", "uname", "wget", "nslookup", "ping", "tar"];
+const DEBIAN_PROGRAMS = ["sh", "bash", "cat", "ls", "env", "printenv", "hostname", "sleep", "df", "mount", "touch", "mkdir", "rm", "grep", "head", "tail", "wc", "whoami", "id", "date", "uname", "curl", "tar"];
 
 export const NGINX_INDEX = `<!DOCTYPE html>
 <html>
@@ -147,13 +147,100 @@ function server(init: string, lines: (now: number) => string[]): ImageContent {
   return { flavour: "debian", programs: DEBIAN_PROGRAMS, files: { ...dirs(), "/etc/os-release": DEBIAN_OS, "/etc/passwd": PASSWD }, env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }, init, startup: lines };
 }
 
+const JESSIE_OS = `PRETTY_NAME="Debian GNU/Linux 8 (jessie)"
+NAME="Debian GNU/Linux"
+VERSION_ID="8"
+VERSION="8 (jessie)"
+ID=debian
+HOME_URL="http://www.debian.org/"
+SUPPORT_URL="http://www.debian.org/support"
+BUG_REPORT_URL="https://bugs.debian.org/"
+`;
+
+/** The tutorial app's source as the image ships it in its working directory (our own wording of the same behaviour). */
+function bootcampServer(version: string): string {
+  return `var http = require('http');
+var requests = 0;
+var startTime;
+var host;
+var handleRequest = function (request, response) {
+  response.setHeader('Content-Type', 'text/plain');
+  response.writeHead(200);
+  response.write("Hello Kubernetes bootcamp! | Running on: ");
+  response.write(host);
+  response.end(" | v=${version}\\n");
+  console.log("Running On:", host, "| Total Requests:", ++requests, "| App Uptime:", (new Date() - startTime) / 1000, "seconds", "| Log Time:", new Date());
+};
+var www = http.createServer(handleRequest);
+www.listen(8080, function () {
+  startTime = new Date();
+  host = process.env.HOSTNAME;
+  console.log("Kubernetes Bootcamp App Started At:", startTime, "| Running On: ", host, "\\n");
+});
+`;
+}
+
+/** The "Learn Kubernetes Basics" image: node on Debian jessie running `node server.js` from /, answering on 8080. */
+function bootcamp(tag: string): ImageContent {
+  const version = tag.replace(/^v/, "");
+  return {
+    flavour: "debian",
+    programs: [...DEBIAN_PROGRAMS, "wget", "ps"],
+    files: { ...dirs(), "/etc/os-release": JESSIE_OS, "/etc/passwd": PASSWD, "/server.js": bootcampServer(version) },
+    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NPM_CONFIG_LOGLEVEL: "info", NODE_VERSION: "6.3.1" },
+    init: "/bin/sh -c node server.js",
+    // console.log of (text, Date, text, host, "\n"): space-joined, so the host is followed by " " and a blank line.
+    startup: (now, hostname) => [`Kubernetes Bootcamp App Started At: ${new Date(now).toISOString()} | Running On:  ${hostname} `, ""],
+  };
+}
+
+/**
+ * registry.k8s.io/etcd: distroless, so no shell (`kubectl exec ... -- sh` fails
+ * as upstream); etcd, etcdctl and etcdutl in /usr/local/bin. The sim adds
+ * `tar`, which the real image lacks, so that `kubectl cp` can copy a snapshot
+ * out (learners have no shell on the node to fetch it from /var/lib/etcd).
+ */
+function etcd(tag: string): ImageContent {
+  const version = tag.replace(/-\d+$/, "");
+  return {
+    flavour: "busybox",
+    programs: ["etcdctl", "etcdutl", "tar"],
+    files: {
+      "/etc/os-release": 'PRETTY_NAME="Distroless"\nNAME="Debian GNU/Linux"\nID="debian"\nVERSION_ID="12"\nVERSION="Debian GNU/Linux 12 (bookworm)"\nHOME_URL="https://github.com/GoogleContainerTools/distroless"\n',
+      "/etc/passwd": PASSWD,
+      "/tmp/": "",
+      "/var/lib/etcd/": "",
+      "/usr/local/bin/etcd": "",
+      "/usr/local/bin/etcdctl": "",
+      "/usr/local/bin/etcdutl": "",
+    },
+    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+    init: "etcd",
+    startup: (now) => {
+      const ts = new Date(now).toISOString().replace(/Z$/, "000Z");
+      const line = (caller: string, msg: string, fields: Record<string, unknown> = {}): string => JSON.stringify({ level: "info", ts, caller, msg, ...fields });
+      return [
+        line("embed/etcd.go:309", "starting an etcd server", { "etcd-version": version, "go-version": "go1.22.7", "go-os": "linux", "go-arch": "amd64" }),
+        line("etcdserver/server.go:2118", "published local member to cluster through raft"),
+        line("embed/serve.go:250", "serving client traffic securely", { traffic: "grpc+http", address: "127.0.0.1:2379" }),
+        line("etcdmain/main.go:44", "notifying init daemon"),
+        line("etcdmain/main.go:50", "successfully notified init daemon"),
+      ];
+    },
+  };
+}
+
 /** The content of `repository` (catalogue key: nginx, busybox, ...) at `tag`. */
 export function imageContent(key: string, tag: string): ImageContent {
   switch (key) {
     case "nginx":
       return nginx(tag);
     case "busybox":
+    case "registry.k8s.io/busybox":
       return busybox(false);
+    case "docker.io/polinux/stress":
+      // Alpine with stress built in /usr/local/bin.
+      return { ...busybox(true), programs: [...BUSYBOX_PROGRAMS, "stress"] };
     case "alpine":
       return busybox(true);
     case "httpd":
@@ -167,6 +254,11 @@ export function imageContent(key: string, tag: string): ImageContent {
       return server("postgres", () => ["2026-03-01 12:00:00.000 UTC [1] LOG:  database system is ready to accept connections"]);
     case "mysql":
       return server("mysqld", () => ["2026-03-01T12:00:00.000000Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '8.4.3'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL."]);
+    case "gcr.io/google-samples/kubernetes-bootcamp":
+    case "docker.io/jocatalin/kubernetes-bootcamp":
+      return bootcamp(tag);
+    case "registry.k8s.io/etcd":
+      return etcd(tag);
     case "ubuntu":
       return { ...server("bash", () => []), startup: undefined, files: { ...dirs(), "/etc/os-release": 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\n', "/etc/passwd": PASSWD } };
     default:

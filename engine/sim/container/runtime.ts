@@ -2,6 +2,8 @@
 // container (fresh root filesystem from its image, the pod's volumes mounted,
 // env from the spec), its main process run by the simulated shell with its
 // output in the container log, and `exec`/`attach` for the API server.
+// Memory its processes hold (stress --vm) counts against the container's
+// memory limit: going over it kills the whole container (OOMKilled, 137).
 import type { Clock } from "../../clock";
 import type { Container, KObject, Pod } from "../types";
 import { FileSystem, newDir, treeFrom, type FsDir, type Mount } from "./fs";
@@ -10,7 +12,9 @@ import { Input, Interrupt } from "./io";
 import { ContainerLog } from "./logs";
 import { NO_NETWORK, type ContainerNetwork, type ServiceEnv } from "./network";
 import { Shell, type ProcIO } from "./shell";
+import type { EtcdConnection } from "./etcdctl";
 import { parseImage } from "../kubelet/images";
+import { quantityValue } from "../scheduler/quantity";
 
 export interface RuntimeDeps {
   clock: Clock;
@@ -21,6 +25,8 @@ export interface RuntimeDeps {
   /** The network as seen from `pod` (the networking part's `podNetwork`); none: nothing resolves. */
   network?(pod: Pod): ContainerNetwork;
   serviceEnv?: ServiceEnv;
+  /** The cluster's etcd as `pod` reaches it (etcdctl in the etcd image); none: nothing answers. */
+  etcd?(pod: Pod): EtcdConnection | undefined;
 }
 
 /** The standard streams of one exec/attach session, as the API server's stream protocol sees them. */
@@ -88,6 +94,9 @@ export class Terminal {
 
 let nextContainerId = 1;
 
+/** How the main process ended: its code, and the runtime's reason when the runtime ended it (OOMKilled). */
+export type ExitListener = (code: number, reason?: "OOMKilled") => void;
+
 export class SimContainer {
   readonly id = nextContainerId++;
   readonly fs: FileSystem;
@@ -105,6 +114,9 @@ export class SimContainer {
   private resolveStopped: (code: number) => void = () => undefined;
   /** Resolves with the main process's exit code when the container stops. */
   readonly stopped = new Promise<number>((resolve) => (this.resolveStopped = resolve));
+  /** Hears the main process's end, or the OOM kill (not a `stop` from outside). */
+  onExit?: ExitListener;
+  private held = 0;
 
   constructor(
     readonly pod: Pod,
@@ -142,7 +154,38 @@ export class SimContainer {
         this.procs.set(pid, command);
         return { pid, exit: () => this.procs.delete(pid) };
       },
+      allocate: (bytes) => this.allocate(bytes),
+      etcd: this.deps.etcd?.(this.pod),
     };
+  }
+
+  /** Bytes its processes hold beyond what the image's own process uses (metrics add it to their figure). */
+  get memoryBytes(): number {
+    return this.held;
+  }
+
+  /**
+   * A process takes `bytes` of memory; past the container's memory limit the
+   * kernel's OOM killer ends the whole container (the kubelet groups its
+   * processes), as exit 137 OOMKilled. Returns the release.
+   */
+  allocate(bytes: number): () => void {
+    this.held += bytes;
+    const limit = quantityValue((this.spec.resources as { limits?: Record<string, string> } | undefined)?.limits?.memory);
+    if (limit > 0 && this.held > limit) this.end(137, "OOMKilled");
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.held -= bytes;
+    };
+  }
+
+  /** The main process ended (or the runtime ended it): stop and tell the listener once. */
+  end(code: number, reason?: "OOMKilled"): void {
+    if (!this.running) return;
+    this.stop(code);
+    this.onExit?.(code, reason);
   }
 
   /** The main process: the spec's command/args, else the image's own. Resolves with its exit code (never for servers). */
@@ -164,7 +207,7 @@ export class SimContainer {
     if (!argv.length) {
       if (this.image.startup) {
         this.procs.set(1, this.image.init);
-        for (const line of this.image.startup(this.deps.clock.now())) out(`${line}\n`);
+        for (const line of this.image.startup(this.deps.clock.now(), this.hostname)) out(`${line}\n`);
         return new Promise<number>((resolve) => this.kill.on(() => resolve(0)));
       }
       argv.push(this.image.init);
@@ -174,7 +217,7 @@ export class SimContainer {
     if (this.image.startup && !this.image.programs.includes(base)) {
       // The image's own daemon under another command line (nginx -g 'daemon off;').
       this.procs.set(1, argv.join(" "));
-      for (const line of this.image.startup(this.deps.clock.now())) out(`${line}\n`);
+      for (const line of this.image.startup(this.deps.clock.now(), this.hostname)) out(`${line}\n`);
       return new Promise<number>((resolve) => this.kill.on(() => resolve(0)));
     }
     const shell = new Shell(this.host(), this.env, "sh");
@@ -227,7 +270,9 @@ export class SimContainer {
     const io: ProcIO = { stdin, out, err, interrupt: terminal ? terminal.interrupt : interrupt, tty: session.tty, ...(terminal ? { jobs: terminal } : {}) };
     if (terminal) interrupt.on(() => terminal.interrupt.fire());
     try {
-      return await shell.exec(argv, io);
+      const code = await shell.exec(argv, io);
+      // The container went away under it (stopped, OOM-killed): the process died by SIGKILL.
+      return this.kill.fired ? 137 : code;
     } finally {
       off();
     }
@@ -270,6 +315,14 @@ export class ContainerRuntime {
 
   constructor(readonly deps: RuntimeDeps) {}
 
+  /** A node's directory at `path`, as hostPath volumes mount it (created empty on first use). */
+  hostPath(node: string, path: string): FsDir {
+    const key = `host:${node}:${path}`;
+    let dir = this.durable.get(key);
+    if (!dir) this.durable.set(key, (dir = newDir(this.deps.clock.now(), 0o777)));
+    return dir;
+  }
+
   private sandbox(pod: Pod): PodSandbox {
     const uid = pod.metadata.uid ?? "";
     let sandbox = this.pods.get(uid);
@@ -280,8 +333,8 @@ export class ContainerRuntime {
     return sandbox;
   }
 
-  /** Start container `index` of `pod`; `exited` hears its main process's exit code. */
-  start(pod: Pod, index: number, exited: (code: number) => void): SimContainer | undefined {
+  /** Start container `index` of `pod`; `exited` hears its main process's exit code (or the OOM kill). */
+  start(pod: Pod, index: number, exited: ExitListener): SimContainer | undefined {
     const spec = pod.spec.containers[index];
     if (!spec) return undefined;
     const sandbox = this.sandbox(pod);
@@ -302,15 +355,13 @@ export class ContainerRuntime {
       },
       now,
     );
+    installPrograms(rootfs, image.programs, now);
     const mounts = this.mounts(pod, spec, sandbox, rootfs);
     const container = new SimContainer(pod, spec, rootfs, mounts, this.environment(pod, spec, image), image, this.deps);
     slot.current = container;
     sandbox.containers.set(spec.name, slot);
-    void container.main().then((code) => {
-      if (!container.running) return;
-      container.stop(code);
-      exited(code);
-    });
+    container.onExit = exited;
+    void container.main().then((code) => container.end(code));
     return container;
   }
 
@@ -400,8 +451,9 @@ export class ContainerRuntime {
       }
       if (volume.configMap) return { dir: treeFrom(files("configmaps", volume.configMap.name, volume.configMap.items), now), source: "/dev/sda1", type: "ext4", readOnly: true };
       if (volume.secret) return { dir: treeFrom(files("secrets", volume.secret.secretName, volume.secret.items), now), source: "tmpfs", type: "tmpfs", readOnly: true };
-      if (volume.hostPath || volume.persistentVolumeClaim) {
-        const key = volume.hostPath ? `host:${pod.spec.nodeName ?? ""}:${volume.hostPath.path}` : `pvc:${namespace}/${volume.persistentVolumeClaim?.claimName ?? ""}`;
+      if (volume.hostPath) return { dir: this.hostPath(pod.spec.nodeName ?? "", volume.hostPath.path), source: "/dev/sda1", type: "ext4", readOnly: false };
+      if (volume.persistentVolumeClaim) {
+        const key = `pvc:${namespace}/${volume.persistentVolumeClaim.claimName}`;
         let dir = this.durable.get(key);
         if (!dir) this.durable.set(key, (dir = newDir(now, 0o777)));
         return { dir, source: "/dev/sda1", type: "ext4", readOnly: false };
@@ -437,6 +489,19 @@ export class ContainerRuntime {
       mounts.push({ path: m.mountPath, dir, readOnly: rendered.readOnly || m.readOnly === true, source: rendered.source, type: rendered.type });
     }
     return mounts;
+  }
+}
+
+/** The image's programs as executables in /bin and /usr/bin, so `/bin/sh -c ...` and `/usr/bin/env` resolve. */
+function installPrograms(rootfs: FsDir, programs: string[], now: number): void {
+  for (const dir of ["/bin", "/usr/bin"]) {
+    treeFrom(Object.fromEntries(programs.map((name) => [`${dir}/${name}`, ""])), now, rootfs);
+    let node: FsDir | undefined = rootfs;
+    for (const part of dir.split("/").slice(1)) node = node?.children.get(part)?.kind === "dir" ? (node.children.get(part) as FsDir) : undefined;
+    for (const name of programs) {
+      const file = node?.children.get(name);
+      if (file?.kind === "file") file.mode = 0o755;
+    }
   }
 }
 

@@ -7,6 +7,8 @@ import { FsError, normalize, type FileSystem } from "./fs";
 import { Input, Interrupt } from "./io";
 import type { ContainerNetwork } from "./network";
 import { parse, ShellSyntaxError, type Command, type List, type Pipeline, type Redirect, type Word } from "./parse";
+import { etcdctl, etcdutl, type EtcdConnection } from "./etcdctl";
+import { tar } from "./tar";
 
 /** What the shell needs from the container it runs in. */
 export interface ShellHost {
@@ -23,6 +25,10 @@ export interface ShellHost {
   /** Register a running process (for ps); returns its pid and the function that ends it. */
   spawn(command: string): { pid: number; exit(): void };
   kernel: string;
+  /** The cluster's etcd as this container reaches it (etcdctl), if it runs in the etcd image. */
+  etcd?: EtcdConnection;
+  /** Take memory (stress --vm): counts against the container's limit; returns the release. */
+  allocate?(bytes: number): () => void;
 }
 
 export interface ProcIO {
@@ -604,6 +610,9 @@ const lines = (text: string): string[] => {
 const PROGRAMS: Record<string, Program> = {
   sh: (sh, argv, io) => runShell(sh, argv, io),
   bash: (sh, argv, io) => runShell(sh, argv, io),
+  tar,
+  etcdctl,
+  etcdutl,
   async cat(sh, [, ...files], io) {
     const { text, status } = catFiles(sh, files, io, "cat");
     if (text !== undefined) {
@@ -855,7 +864,48 @@ const PROGRAMS: Record<string, Program> = {
     if (received) io.out("round-trip min/avg/max = 0.081/0.081/0.081 ms\n");
     return received ? 0 : 1;
   },
+  async stress(sh, [name = "stress", ...args], io) {
+    const counts = { cpu: 0, io: 0, vm: 0, hdd: 0 };
+    let vmBytes = 256 * 1024 ** 2;
+    let timeoutSeconds: number | undefined;
+    const short: Record<string, keyof typeof counts | "timeout"> = { c: "cpu", i: "io", m: "vm", d: "hdd", t: "timeout" };
+    for (let i = 0; i < args.length; i++) {
+      const [flag = "", inline] = (args[i] as string).split("=", 2);
+      const option = flag.startsWith("--") ? flag.slice(2) : (short[flag.slice(1)] ?? flag);
+      if (!["cpu", "io", "vm", "hdd", "timeout", "vm-bytes", "vm-hang", "vm-stride", "hdd-bytes", "backoff"].includes(option)) continue;
+      const value = inline ?? args[++i] ?? "";
+      if (option === "vm-bytes") vmBytes = stressBytes(value);
+      else if (option === "timeout") timeoutSeconds = stressSeconds(value);
+      else if (option in counts) counts[option as keyof typeof counts] = Number.parseInt(value, 10) || 0;
+    }
+    const pid = sh.host.processes().filter((p) => p.command.startsWith(name)).at(-1)?.pid ?? 1;
+    io.out(`stress: info: [${pid}] dispatching hogs: ${counts.cpu} cpu, ${counts.io} io, ${counts.vm} vm, ${counts.hdd} hdd\n`);
+    // Each vm worker keeps about --vm-bytes touched (it frees and reallocates in a loop).
+    const release = counts.vm > 0 ? sh.host.allocate?.(counts.vm * vmBytes) : undefined;
+    try {
+      const finished = await sh.wait(timeoutSeconds === undefined ? Number.MAX_SAFE_INTEGER / 4 : timeoutSeconds * 1000, io.interrupt);
+      if (!finished) return 130;
+      io.out(`stress: info: [${pid}] successful run completed in ${timeoutSeconds ?? 0}s\n`);
+      return 0;
+    } finally {
+      release?.();
+    }
+  },
 };
+
+/** stress's byte counts: a number with an optional b, k, m or g suffix (powers of 1024). */
+function stressBytes(text: string): number {
+  const m = /^(\d+)([bkmg]?)$/i.exec(text.trim());
+  if (!m) return 0;
+  return Number(m[1]) * 1024 ** "bkmg".indexOf((m[2] || "b").toLowerCase());
+}
+
+/** stress's --timeout: seconds, or with an s, m, h, d or y suffix. */
+function stressSeconds(text: string): number {
+  const m = /^(\d+)([smhdy]?)$/.exec(text.trim());
+  if (!m) return 0;
+  return Number(m[1]) * ({ "": 1, s: 1, m: 60, h: 3600, d: 86_400, y: 31_536_000 }[m[2] as "" | "s" | "m" | "h" | "d" | "y"] ?? 1);
+}
 
 /** `sh -c 'script'`, `sh script.sh`, or an interactive `sh` reading stdin. */
 async function runShell(parent: Shell, [name = "sh", ...args]: string[], io: ProcIO): Promise<number> {

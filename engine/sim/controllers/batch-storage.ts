@@ -26,8 +26,14 @@ export interface Startable {
   stop(): void;
 }
 
-/** The controllers, plus the admission plugins they rely on (registered on `deps.service`). */
+/** API servers whose admission already has the plugins (a restarted controller manager builds its controllers again). */
+const admitted = new WeakSet<ResourceService>();
+
+/** The controllers, plus the admission plugins they rely on (registered on `deps.service` once). */
 export function batchAndStorageControllers(deps: ControllerDeps): Startable[] {
-  deps.service.admission.push(storageAdmission(deps.service, deps.registry), quotaAdmission(deps.service, deps.registry));
+  if (!admitted.has(deps.service)) {
+    admitted.add(deps.service);
+    deps.service.admission.push(storageAdmission(deps.service, deps.registry), quotaAdmission(deps.service, deps.registry));
+  }
   return [new ResourceQuotaController(deps), new PersistentVolumeController(deps), new JobController(deps), new DaemonSetController(deps), new StatefulSetController(deps), new CronJobController(deps)];
 }

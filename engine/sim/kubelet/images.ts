@@ -23,12 +23,21 @@ const LIBRARY: Record<string, ImageInfo> = {
   mysql: { size: 173_041_123, tags: ["latest", "8", "8.4", "9"], behaviour: "serves", stopsOnSigterm: true },
   ubuntu: { size: 29_754_311, tags: ["latest", "24.04", "22.04", "noble", "jammy"], behaviour: "exits", stopsOnSigterm: false },
   perl: { size: 336_217_093, tags: ["latest", "5.34.0", "5.34", "5.40", "slim"], behaviour: "exits", stopsOnSigterm: false },
+  "registry.k8s.io/etcd": { size: 57_680_541, tags: ["3.5.16-0", "3.5.15-0", "3.5.12-0"], behaviour: "serves", stopsOnSigterm: true },
   "registry.k8s.io/pause": { size: 320_368, tags: ["3.10", "3.9"], behaviour: "serves", stopsOnSigterm: true },
   // Echo servers (what they answer: network/servers.ts).
   "docker.io/hashicorp/http-echo": { size: 3_468_236, tags: ["latest", "1.0", "1.0.0", "0.2.3"], behaviour: "serves", stopsOnSigterm: true },
   "docker.io/ealen/echo-server": { size: 49_811_512, tags: ["latest", "0.9.2", "0.8.12"], behaviour: "serves", stopsOnSigterm: true },
   "registry.k8s.io/echoserver": { size: 46_234_887, tags: ["1.10", "1.4"], behaviour: "serves", stopsOnSigterm: true },
-  "registry.k8s.io/e2e-test-images/agnhost": { size: 52_740_126, tags: ["2.53", "2.52", "2.47", "2.39"], behaviour: "serves", stopsOnSigterm: true },
+  "registry.k8s.io/e2e-test-images/agnhost": { size: 52_740_126, tags: ["2.53", "2.52", "2.47", "2.40", "2.39"], behaviour: "serves", stopsOnSigterm: true },
+  // The probe and memory tutorials' images (what they serve or use: network/servers.ts, container/shell.ts stress).
+  "registry.k8s.io/busybox": { size: 1_144_547, tags: ["latest", "1.27.2", "1.27", "1.24"], behaviour: "exits", stopsOnSigterm: false },
+  "registry.k8s.io/goproxy": { size: 2_525_402, tags: ["0.1"], behaviour: "serves", stopsOnSigterm: true },
+  "docker.io/polinux/stress": { size: 4_041_857, tags: ["latest", "1.0.4"], behaviour: "exits", stopsOnSigterm: false },
+  // The "Learn Kubernetes Basics" app (v2 is the tutorial's update; v10 does not exist). PID 1 is
+  // `/bin/sh -c node server.js`, which ignores SIGTERM: deletion waits out the grace period.
+  "gcr.io/google-samples/kubernetes-bootcamp": { size: 83_642_968, tags: ["v1"], behaviour: "serves", stopsOnSigterm: false },
+  "docker.io/jocatalin/kubernetes-bootcamp": { size: 83_652_871, tags: ["v1", "v2"], behaviour: "serves", stopsOnSigterm: false },
 };
 
 export interface ImageRef {

@@ -1,8 +1,10 @@
 // One kubelet per simulated node: a reconcile loop over the pods bound to its
 // node. It takes each pod through sandbox creation, image pulls, container
 // start (with the upstream events and status), pull back-off for images that
-// do not exist, crash-loop back-off for containers that exit, and graceful
-// termination on deletion. All delays run on the injected clock.
+// do not exist, crash-loop back-off for containers that exit, probes
+// (probes.ts: readiness gates `ready`, failed liveness/startup probes kill and
+// restart), OOM kills reported by the runtime, and graceful termination on
+// deletion. All delays run on the injected clock.
 import { randomBytes } from "node:crypto";
 import type { Clock, Timer } from "../../clock";
 import type { ResourceService } from "../apiserver/service";
@@ -10,10 +12,11 @@ import type { EventRecorder, EventSpec } from "../controllers/events";
 import { WorkQueue } from "../controllers/workqueue";
 import type { Watch } from "../store/store";
 import { timestamp, type Registry, type ResourceType } from "../registry";
-import type { Condition, Container, ContainerState, ContainerStatus, KObject, Pod } from "../types";
+import type { Condition, Container, ContainerStatus, KObject, Pod } from "../types";
 import { commandOutcome, goDuration, lookupImage, parseImage, pullMillis, type CommandOutcome, type ImageInfo } from "./images";
 import { leaseObject, nodeObject, type NodeConfig } from "./node";
 import type { ContainerRuntime } from "../container/runtime";
+import { ContainerProbes, hasProbes, probeOf, runProbe, type ProbeKind, type ProbeNetwork } from "./probes";
 
 /** Clock delays that make a pod start in about 1-3 s, like a small real cluster. */
 export const KUBELET_DELAYS = {
@@ -27,12 +30,26 @@ export const KUBELET_DELAYS = {
 const BACKOFF_START = 10_000;
 const BACKOFF_MAX = 300_000;
 
+/** The timer slot of the pod's own steps (sandbox, termination); each container has its own, named after it. */
+const POD_SLOT = "";
+
 interface PodRuntime {
   uid: string;
-  timer?: Timer;
+  /** One pending step per slot, so a container's restart does not cancel another container's pull. */
+  timers: Map<string, Timer>;
   terminating: boolean;
   pullBackOff: Map<string, number>;
   crashBackOff: Map<string, number>;
+  /** Probe workers of each running container instance, by container name. */
+  probes: Map<string, ContainerProbes>;
+}
+
+/** How a container ended, beyond its exit code. */
+interface ExitDetails {
+  /** The runtime's reason (OOMKilled); otherwise Completed or Error from the code. */
+  reason?: string;
+  /** Killed for a failed probe: restarted under any policy but Never, whatever the code. */
+  probeKill?: boolean;
 }
 
 export interface KubeletDeps {
@@ -42,6 +59,8 @@ export interface KubeletDeps {
   clock: Clock;
   /** Runs the containers' processes (shell, filesystem, logs, exec); without it containers only have a status. */
   containers?: ContainerRuntime;
+  /** How HTTP, TCP and gRPC probes reach pods (the cluster network); without it those probes error. */
+  network?: ProbeNetwork;
 }
 
 const podKeyOf = (pod: KObject): string => `${pod.metadata.namespace ?? ""}/${pod.metadata.name ?? ""}`;
@@ -84,7 +103,7 @@ export class Kubelet {
   stop(): void {
     this.watch?.stop();
     this.queue.dispose();
-    for (const runtime of this.runtimes.values()) runtime.timer?.cancel();
+    for (const runtime of this.runtimes.values()) halt(runtime);
     this.runtimes.clear();
   }
 
@@ -101,20 +120,23 @@ export class Kubelet {
     const pod = this.current(key);
     let runtime = this.runtimes.get(key);
     if (runtime && (!pod || pod.metadata.uid !== runtime.uid)) {
-      runtime.timer?.cancel();
+      halt(runtime);
       this.deps.containers?.stopPod(runtime.uid);
       this.runtimes.delete(key);
       runtime = undefined;
     }
     if (!pod || pod.spec.nodeName !== this.config.name) return;
     if (!runtime) {
-      runtime = { uid: pod.metadata.uid ?? "", terminating: false, pullBackOff: new Map(), crashBackOff: new Map() };
+      runtime = { uid: pod.metadata.uid ?? "", timers: new Map(), terminating: false, pullBackOff: new Map(), crashBackOff: new Map(), probes: new Map() };
       this.runtimes.set(key, runtime);
       if (!pod.metadata.deletionTimestamp && !this.alreadyStarted(pod)) this.beginPod(key, runtime, pod);
       else if (!pod.metadata.deletionTimestamp && this.deps.containers) {
         // Restored or seeded: its running containers get processes again (a fresh filesystem, empty logs).
         pod.spec.containers.forEach((c, i) => {
-          if (pod.status?.containerStatuses?.find((s) => s.name === c.name)?.state?.running) this.runProcess(key, runtime as PodRuntime, pod, i);
+          const status = pod.status?.containerStatuses?.find((s) => s.name === c.name);
+          if (!status?.state?.running) return;
+          this.runProcess(key, runtime as PodRuntime, pod, i);
+          this.startProbes(key, runtime as PodRuntime, pod, i, status.started === true);
         });
       }
     }
@@ -127,13 +149,15 @@ export class Kubelet {
     return !!pod.status?.hostIP && statuses.length > 0 && statuses.every((s) => s.state?.running || s.state?.terminated);
   }
 
-  private later(key: string, runtime: PodRuntime, ms: number, step: (pod: Pod) => void): void {
-    runtime.timer?.cancel();
-    runtime.timer = this.deps.clock.schedule(ms, () => {
-      runtime.timer = undefined;
+  /** Run `step` on the live pod after `ms`, replacing whatever was pending in `slot`. */
+  private later(key: string, runtime: PodRuntime, ms: number, step: (pod: Pod) => void, slot = POD_SLOT): void {
+    runtime.timers.get(slot)?.cancel();
+    const timer = this.deps.clock.schedule(ms, () => {
+      if (runtime.timers.get(slot) === timer) runtime.timers.delete(slot);
       const pod = this.current(key);
       if (pod && pod.metadata.uid === runtime.uid && !runtime.terminating) step(pod);
     });
+    runtime.timers.set(slot, timer);
   }
 
   private event(pod: Pod, spec: Omit<EventSpec, "component" | "host">): void {
@@ -182,12 +206,12 @@ export class Kubelet {
     const present = this.images.has(ref.qualified) && result.ok;
     if (present && container.imagePullPolicy !== "Always") {
       this.event(pod, { type: "Normal", reason: "Pulled", message: `Container image "${image}" already present on machine`, fieldPath });
-      this.later(key, runtime, KUBELET_DELAYS.create, (p) => this.startContainer(key, runtime, p, index, result.info, result.digest));
+      this.later(key, runtime, KUBELET_DELAYS.create, (p) => this.startContainer(key, runtime, p, index, result.info, result.digest), container.name);
       return;
     }
     this.event(pod, { type: "Normal", reason: "Pulling", message: `Pulling image "${image}"`, fieldPath });
     if (!result.ok) {
-      this.later(key, runtime, KUBELET_DELAYS.pullFailure, (p) => this.pullFailed(key, runtime, p, index, result.message));
+      this.later(key, runtime, KUBELET_DELAYS.pullFailure, (p) => this.pullFailed(key, runtime, p, index, result.message), container.name);
       return;
     }
     const took = pullMillis(result.info.size);
@@ -196,8 +220,8 @@ export class Kubelet {
       runtime.pullBackOff.delete(container.name);
       const d = goDuration(took);
       this.event(p, { type: "Normal", reason: "Pulled", message: `Successfully pulled image "${image}" in ${d} (${d} including waiting). Image size: ${result.info.size} bytes.`, fieldPath });
-      this.later(key, runtime, KUBELET_DELAYS.create, (q) => this.startContainer(key, runtime, q, index, result.info, result.digest));
-    });
+      this.later(key, runtime, KUBELET_DELAYS.create, (q) => this.startContainer(key, runtime, q, index, result.info, result.digest), container.name);
+    }, container.name);
   }
 
   private pullFailed(key: string, runtime: PodRuntime, pod: Pod, index: number, reason: string): void {
@@ -212,8 +236,8 @@ export class Kubelet {
       this.event(p, { type: "Normal", reason: "BackOff", message: `Back-off pulling image "${image}"`, fieldPath });
       this.event(p, { type: "Warning", reason: "Failed", message: "Error: ImagePullBackOff", fieldPath });
       this.setWaiting(p, index, "ImagePullBackOff", `Back-off pulling image "${image}"`);
-      this.later(key, runtime, backoff, (q) => this.pull(key, runtime, q, index));
-    });
+      this.later(key, runtime, backoff, (q) => this.pull(key, runtime, q, index), container.name);
+    }, container.name);
   }
 
   private setWaiting(pod: Pod, index: number, reason: string, message: string): void {
@@ -239,8 +263,9 @@ export class Kubelet {
       cs.image = ref.qualified;
       cs.imageID = `${ref.repository}@${digest}`;
       cs.containerID = `containerd://${randomBytes(32).toString("hex")}`;
-      cs.started = true;
-      cs.ready = true;
+      // A startup probe holds back `started`; a readiness probe holds back `ready` until it passes.
+      cs.started = !probeOf(container, "startup");
+      cs.ready = cs.started && !probeOf(container, "readiness");
       cs.state = { running: { startedAt: started } };
       refreshPodReadiness(p, started);
     });
@@ -248,8 +273,9 @@ export class Kubelet {
     // An explicit command's own exit ends the container; an image's default (busybox `sh`) keeps the fixed timing below.
     const byProcess = !!this.deps.containers && explicit;
     if (this.deps.containers) this.runProcess(key, runtime, updated, index, byProcess ? 1000 : undefined);
+    this.startProbes(key, runtime, updated, index, false);
     if (exits && !byProcess) {
-      this.later(key, runtime, exits.runsMs, (p) => this.containerExited(key, runtime, p, index, exits.exitCode));
+      this.later(key, runtime, exits.runsMs, (p) => this.containerExited(key, runtime, p, index, exits.exitCode), container.name);
     } else if (index + 1 < pod.spec.containers.length) {
       this.pull(key, runtime, updated, index + 1);
     }
@@ -258,62 +284,132 @@ export class Kubelet {
   /**
    * Start the container's process in the runtime; when it ends (its command
    * finished, not sooner than `minMs` after start) the container exits with its
-   * code. Without `minMs` the kubelet times the exit itself.
+   * code. Without `minMs` the kubelet times the exit itself, except for an OOM
+   * kill, which always ends the container.
    */
   private runProcess(key: string, runtime: PodRuntime, pod: Pod, index: number, minMs?: number): void {
     const startedAt = this.deps.clock.now();
-    this.deps.containers?.start(pod, index, (code) => {
-      if (minMs === undefined) return;
-      this.deps.clock.schedule(Math.max(0, startedAt + minMs - this.deps.clock.now()), () => {
+    this.deps.containers?.start(pod, index, (code, reason) => {
+      if (minMs === undefined && !reason) return;
+      this.deps.clock.schedule(Math.max(0, startedAt + (minMs ?? 0) - this.deps.clock.now()), () => {
         const p = this.current(key);
-        if (p && p.metadata.uid === runtime.uid && !runtime.terminating) this.containerExited(key, runtime, p, index, code);
+        if (p && p.metadata.uid === runtime.uid && !runtime.terminating) this.containerExited(key, runtime, p, index, code, { reason });
       });
     });
   }
 
-  /**
-   * The container's process ended with `exitCode`. The first exit restarts at
-   * once; later ones wait out a doubling back-off (CrashLoopBackOff), unless
-   * the restart policy says not to restart (Never; OnFailure after code 0).
-   */
-  private containerExited(key: string, runtime: PodRuntime, pod: Pod, index: number, exitCode = 0): void {
+  /** Probe workers for the container just started (or restored, already past its startup probe). */
+  private startProbes(key: string, runtime: PodRuntime, pod: Pod, index: number, alreadyStarted: boolean): void {
     const container = pod.spec.containers[index] as Container;
+    if (!hasProbes(container)) return;
+    const containerID = pod.status?.containerStatuses?.[index]?.containerID;
+    const fieldPath = `spec.containers{${container.name}}`;
+    const probes = new ContainerProbes(
+      container,
+      this.deps.clock.now(),
+      {
+        clock: this.deps.clock,
+        run: (spec) => {
+          const live = this.current(key) ?? pod;
+          return runProbe(spec, { pod: live, container, clock: this.deps.clock, network: this.deps.network, process: this.deps.containers?.container(live, container.name) });
+        },
+        unhealthy: (message) => this.event(this.current(key) ?? pod, { type: "Warning", reason: "Unhealthy", message, fieldPath }),
+        settled: (kind, ok) => this.probeSettled(key, runtime, index, containerID, kind, ok),
+      },
+      alreadyStarted,
+    );
+    runtime.probes.get(container.name)?.stop();
+    runtime.probes.set(container.name, probes);
+  }
+
+  /** A probe's result changed: readiness and startup update the status; a failed liveness or startup probe kills the container. */
+  private probeSettled(key: string, runtime: PodRuntime, index: number, containerID: string | undefined, kind: ProbeKind, ok: boolean): void {
+    const pod = this.current(key);
+    if (!pod || pod.metadata.uid !== runtime.uid || runtime.terminating) return;
+    const status = pod.status?.containerStatuses?.[index];
+    if (!status?.state?.running || status.containerID !== containerID) return;
+    const container = pod.spec.containers[index] as Container;
+    if (!ok && kind !== "readiness") {
+      this.killUnhealthy(key, runtime, pod, index, kind);
+      return;
+    }
+    const now = timestamp(this.deps.clock.now());
+    this.updateStatus(pod, (p) => {
+      const cs = p.status?.containerStatuses?.[index];
+      if (!cs) return;
+      if (kind === "startup") {
+        cs.started = true;
+        cs.ready = !probeOf(container, "readiness");
+      } else cs.ready = ok && cs.started === true;
+      refreshPodReadiness(p, now);
+    });
+  }
+
+  /**
+   * Stop a container that failed its liveness or startup probe, as the kubelet
+   * does: SIGTERM, then SIGKILL after the grace period (the probe's own, else
+   * the pod's; at least 2 s) if its PID 1 ignores SIGTERM. It then restarts
+   * (with back-off) unless the restart policy is Never.
+   */
+  private killUnhealthy(key: string, runtime: PodRuntime, pod: Pod, index: number, kind: "liveness" | "startup"): void {
+    const container = pod.spec.containers[index] as Container;
+    const restart = (pod.spec.restartPolicy ?? "Always") !== "Never";
+    this.event(pod, { type: "Normal", reason: "Killing", message: `Container ${container.name} failed ${kind} probe${restart ? ", will be restarted" : ""}`, fieldPath: `spec.containers{${container.name}}` });
+    const graceSeconds = Math.max(2, probeOf(container, kind)?.terminationGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30);
+    const stubborn = ignoresSigterm(container);
+    this.later(
+      key,
+      runtime,
+      stubborn ? graceSeconds * 1000 : Math.min(KUBELET_DELAYS.stop, graceSeconds * 1000),
+      (p) => {
+        const exitCode = stubborn ? 137 : 0;
+        this.deps.containers?.container(p, container.name)?.stop(exitCode);
+        this.containerExited(key, runtime, p, index, exitCode, { probeKill: true });
+      },
+      container.name,
+    );
+  }
+
+  /**
+   * The container's process ended with `exitCode`: its status shows the
+   * terminated state (Error, Completed, OOMKilled) for a moment. The first exit
+   * restarts then; later ones move to CrashLoopBackOff and wait out a doubling
+   * back-off, unless the restart policy says not to restart (Never; OnFailure
+   * after code 0).
+   */
+  private containerExited(key: string, runtime: PodRuntime, pod: Pod, index: number, exitCode = 0, details: ExitDetails = {}): void {
+    const container = pod.spec.containers[index] as Container;
+    // Ended already (a probe kill and the process's own exit can both arrive).
+    if (!pod.status?.containerStatuses?.[index]?.state?.running) return;
+    runtime.probes.get(container.name)?.stop();
+    runtime.probes.delete(container.name);
     const finished = timestamp(this.deps.clock.now());
     const policy = pod.spec.restartPolicy ?? "Always";
-    const restart = policy === "Always" || (policy === "OnFailure" && exitCode !== 0);
+    const restart = policy === "Always" || (policy === "OnFailure" && (exitCode !== 0 || details.probeKill === true));
     const previous = runtime.crashBackOff.get(container.name);
     const backoff = previous === undefined ? 0 : Math.min(Math.max(previous * 2, BACKOFF_START), BACKOFF_MAX);
     runtime.crashBackOff.set(container.name, backoff);
     const updated = this.updateStatus(pod, (p) => {
       const cs = p.status?.containerStatuses?.[index];
       if (!cs) return;
-      const terminated: NonNullable<ContainerState["terminated"]> = {
-        exitCode,
-        reason: exitCode === 0 ? "Completed" : "Error",
-        startedAt: cs.state?.running?.startedAt ?? finished,
-        finishedAt: finished,
-        containerID: cs.containerID,
-      };
       cs.ready = false;
       cs.started = false;
-      if (restart && backoff > 0) {
-        cs.lastState = { terminated };
-        cs.state = { waiting: { reason: "CrashLoopBackOff", message: `back-off ${goDuration(backoff)} restarting failed container=${container.name} pod=${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})` } };
-      } else cs.state = { terminated };
+      cs.state = {
+        terminated: {
+          exitCode,
+          reason: details.reason ?? (exitCode === 0 ? "Completed" : "Error"),
+          startedAt: cs.state?.running?.startedAt ?? finished,
+          finishedAt: finished,
+          containerID: cs.containerID,
+        },
+      };
       refreshPodReadiness(p, finished);
       // A container about to restart leaves the pod Running, whatever its exit code.
       if (restart && p.status && p.status.phase !== "Pending") p.status.phase = "Running";
     });
     if (!updated || !restart) return;
-    if (backoff > 0) {
-      this.event(updated, {
-        type: "Warning",
-        reason: "BackOff",
-        message: `Back-off restarting failed container ${container.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
-        fieldPath: `spec.containers{${container.name}}`,
-      });
-    }
-    this.later(key, runtime, backoff || KUBELET_DELAYS.exit, (p) => {
+    const fieldPath = `spec.containers{${container.name}}`;
+    const restartNow = (p: Pod): void => {
       const restarted = this.updateStatus(p, (q) => {
         const cs = q.status?.containerStatuses?.[index];
         if (!cs) return;
@@ -321,21 +417,39 @@ export class Kubelet {
         if (cs.state?.terminated) cs.lastState = { terminated: cs.state.terminated };
       });
       if (restarted) this.pull(key, runtime, restarted, index);
-    });
+    };
+    if (backoff === 0) {
+      this.later(key, runtime, KUBELET_DELAYS.exit, restartNow, container.name);
+      return;
+    }
+    this.later(
+      key,
+      runtime,
+      KUBELET_DELAYS.exit,
+      (p) => {
+        const waiting = this.updateStatus(p, (q) => {
+          const cs = q.status?.containerStatuses?.[index];
+          if (!cs?.state?.terminated) return;
+          cs.lastState = { terminated: cs.state.terminated };
+          cs.state = { waiting: { reason: "CrashLoopBackOff", message: `back-off ${goDuration(backoff)} restarting failed container=${container.name} pod=${q.metadata.name}_${q.metadata.namespace}(${q.metadata.uid})` } };
+        });
+        if (!waiting) return;
+        this.event(waiting, { type: "Warning", reason: "BackOff", message: `Back-off restarting failed container ${container.name} in pod ${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`, fieldPath });
+        this.later(key, runtime, backoff, restartNow, container.name);
+      },
+      container.name,
+    );
   }
 
   private terminate(key: string, runtime: PodRuntime, pod: Pod): void {
     runtime.terminating = true;
-    runtime.timer?.cancel();
+    halt(runtime);
     const running = pod.spec.containers.filter((c) => pod.status?.containerStatuses?.some((s) => s.name === c.name && s.state?.running));
     for (const c of running) this.event(pod, { type: "Normal", reason: "Killing", message: `Stopping container ${c.name}`, fieldPath: `spec.containers{${c.name}}` });
     const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
-    const stubborn = running.some((c) => {
-      const found = lookupImage(parseImage(c.image ?? ""));
-      return found.ok && !found.info.stopsOnSigterm && !c.command?.length;
-    }) || running.some((c) => c.command?.some((part) => part.includes("sleep")));
+    const stubborn = running.some(ignoresSigterm);
     const delay = running.length === 0 ? 0 : stubborn ? graceMs : Math.min(KUBELET_DELAYS.stop, graceMs);
-    runtime.timer = this.deps.clock.schedule(delay, () => {
+    const finish = (): void => {
       this.deps.containers?.stopPod(runtime.uid);
       const now = timestamp(this.deps.clock.now());
       const stopped = this.updateStatus(pod, (p) => {
@@ -357,7 +471,8 @@ export class Kubelet {
       });
       if (stopped) this.deps.service.delete(this.podType, pod.metadata.namespace, pod.metadata.name ?? "", { gracePeriodSeconds: 0 });
       this.runtimes.delete(key);
-    });
+    };
+    runtime.timers.set(POD_SLOT, this.deps.clock.schedule(delay, finish));
   }
 
   /** The next free address in this node's pod subnet (.1 is the bridge). */
@@ -370,6 +485,24 @@ export class Kubelet {
     }
     return `${base}.254`;
   }
+}
+
+/** Cancel every pending step and probe of a pod. */
+function halt(runtime: PodRuntime): void {
+  for (const timer of runtime.timers.values()) timer.cancel();
+  runtime.timers.clear();
+  for (const probes of runtime.probes.values()) probes.stop();
+  runtime.probes.clear();
+}
+
+/**
+ * Whether the container's PID 1 ignores SIGTERM, so stopping it waits out the
+ * grace period and ends in SIGKILL (137): an image's own shell (busybox `sh`)
+ * or anything running `sleep`. Servers stop at once with 0.
+ */
+function ignoresSigterm(container: Container): boolean {
+  const found = lookupImage(parseImage(container.image ?? ""));
+  return (found.ok && !found.info.stopsOnSigterm && !container.command?.length) || !!container.command?.some((part) => part.includes("sleep"));
 }
 
 function nextBackOff(state: Map<string, number>, name: string): number {

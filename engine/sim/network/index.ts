@@ -23,6 +23,9 @@ export type { EnvVar } from "./env";
 export { listenersOf, NGINX_INDEX, HTTPD_INDEX } from "./servers";
 export type { HttpReply, Listener } from "./servers";
 
+/** A file in a running container's filesystem (undefined: missing, or a directory). */
+export type ContainerFiles = (pod: Pod, container: string, path: string) => string | undefined;
+
 /** Who is asking: a pod (its IP is the source; 127.0.0.1 means that pod) or a node. */
 export interface NetworkOrigin {
   namespace: string;
@@ -119,6 +122,9 @@ export class ClusterNetwork implements Network {
   private readonly counters = new Map<string, number>();
   private readonly affinity = new Map<string, { ip: string; port: number; at: number }>();
 
+  /** Set once the cluster's container runtime exists: web servers then serve the files their container holds. */
+  containerFiles?: ContainerFiles;
+
   constructor(
     private readonly service: ResourceService,
     registry: Registry,
@@ -181,7 +187,8 @@ export class ClusterNetwork implements Network {
     const { destination, listener, pod, container } = landed;
     const headers: Record<string, string> = { host: port === 80 ? ip : `${ip}:${port}`, "user-agent": "curl/8.11.1", accept: "*/*", ...lowerKeys(options.headers ?? {}) };
     const request: HttpRequest = { method: options.method ?? "GET", path: path || "/", headers, clientIP: this.sourceIP(options.from, destination), scheme: options.scheme ?? "http", now: this.clock.now() };
-    const answer = listener.serve(request, pod ?? ({ metadata: {}, spec: { containers: [] } } as unknown as Pod), container ?? { name: "" });
+    const files = this.containerFiles;
+    const answer = listener.serve(request, pod ?? ({ metadata: {}, spec: { containers: [] } } as unknown as Pod), container ?? { name: "" }, pod && container && files ? (file) => files(pod, container.name, file) : undefined);
     if ("failure" in answer) {
       if (answer.failure === "plain-to-https") {
         const body = "Client sent an HTTP request to an HTTPS server.\n";
@@ -348,7 +355,8 @@ const ERROR_TEXT: Record<ConnectError, string> = {
 /** `network` as a ContainerNetwork for the container `from` runs in (its IP is the source; 127.0.0.1 is itself). */
 export function podNetwork(network: Network, from?: NetworkOrigin): PodNetwork {
   return {
-    resolve: (name, fromNamespace) => network.resolve(name, fromNamespace),
+    // The pod's /etc/hosts answers before DNS (as getaddrinfo does): localhost is the pod itself.
+    resolve: (name, fromNamespace) => (name === "localhost" ? ["127.0.0.1"] : network.resolve(name, fromNamespace)),
     http(ip, port, path) {
       const result = network.http(ip, port, path, from ? { from } : {});
       if (!result.ok) return Object.assign(new Error(ERROR_TEXT[result.error]), { code: result.error });

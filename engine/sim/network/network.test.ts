@@ -272,6 +272,7 @@ describe("network", () => {
     const pod = podsOf("web")[0] as Pod;
     const net = podNetwork(cluster.network, { namespace: "default", pod: pod.metadata.name ?? "" });
     expect(net.http("127.0.0.1", 80, "/")).toMatchObject({ status: 200 });
+    expect(net.resolve("localhost", "default")).toEqual(["127.0.0.1"]);
     expect((net.http(web.spec?.clusterIP ?? "", 81, "/") as Error).message).toBe("Connection timed out");
     expect(net.ping(pod.status?.podIP ?? "")).toBe(true);
     const ip = web.spec?.clusterIP ?? "";
@@ -308,6 +309,21 @@ describe("network", () => {
     expect(cluster.network.http(s.spec?.clusterIP ?? "", 80, "/")).toMatchObject({ ok: true, status: 200, body: "hi there\n" });
     const net = podsOf("net")[0] as Pod;
     expect(cluster.network.http(net.status?.podIP ?? "", 8081, "/hostname")).toMatchObject({ ok: true, body: net.metadata.name });
+  });
+
+  it("nginx serves the files its container holds: a volume over the html root, 404 for the rest", async () => {
+    const emptyDir = { volumes: [{ name: "html", emptyDir: {} }] };
+    cluster.service.create(type("apps", "deployments"), "default", deployment("site", 1, { volumeMounts: [{ name: "html", mountPath: "/usr/share/nginx/html" }] }, emptyDir));
+    await advance(5000);
+    const pod = podsOf("site")[0] as Pod;
+    const ip = pod.status?.podIP ?? "";
+    expect(cluster.network.http(ip, 80, "/")).toMatchObject({ ok: true, status: 404 });
+    cluster.containers.container(pod, "app")?.fs.writeFile("/usr/share/nginx/html/index.html", "from the volume\n");
+    expect(cluster.network.http(ip, 80, "/")).toMatchObject({ ok: true, status: 200, body: "from the volume\n" });
+    expect(cluster.network.http(ip, 80, "/index.html?x=1")).toMatchObject({ ok: true, status: 200, body: "from the volume\n" });
+    expect(cluster.network.http(ip, 80, "/missing.txt")).toMatchObject({ ok: true, status: 404 });
+    const web = await webService(1);
+    expect(cluster.network.http(web.spec?.clusterIP ?? "", 80, "/")).toMatchObject({ ok: true, status: 200, body: NGINX_INDEX });
   });
 
   it("DNS times out when CoreDNS has no ready endpoint", async () => {

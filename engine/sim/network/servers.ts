@@ -32,10 +32,14 @@ export interface Listener {
   protocol: "TCP" | "UDP";
   /** Short name of what listens, for `ss`/`netstat`-like output. */
   process: string;
-  serve(request: HttpRequest, pod: Pod, container: Container): ServerAnswer;
+  /** `files` reads the serving container's filesystem (absent without a container runtime). */
+  serve(request: HttpRequest, pod: Pod, container: Container, files?: FileReader): ServerAnswer;
 }
 
-const STATUS_TEXT: Record<number, string> = { 200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found" };
+/** A file's content in a container's filesystem; undefined for a missing path or a directory. */
+export type FileReader = (path: string) => string | undefined;
+
+const STATUS_TEXT: Record<number, string> = { 200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error" };
 
 /** nginx serves the page its image ships (one copy, in the container image catalogue). */
 export { NGINX_INDEX };
@@ -62,12 +66,16 @@ const nginx = (version: string): Listener => ({
   port: 80,
   protocol: "TCP",
   process: "nginx",
-  serve(req) {
+  serve(req, _pod, _container, files) {
     const base = { Server: `nginx/${version}`, Date: httpDate(req.now) };
     if (req.scheme === "https") return { failure: "tls" };
-    if (req.path === "/" || req.path === "/index.html") {
+    // The default server's root: whatever the container holds there (a volume mounted over it included).
+    const path = (req.path.split("?")[0] ?? "/").replace(/\/$/, "/index.html");
+    const page = files ? files(`/usr/share/nginx/html${path}`) : path === "/index.html" ? NGINX_INDEX : undefined;
+    if (page === NGINX_INDEX) {
       return reply(200, { ...base, "Content-Type": "text/html", "Last-Modified": "Tue, 26 Nov 2024 15:55:00 GMT", Connection: "keep-alive", ETag: '"6745ef54-267"', "Accept-Ranges": "bytes" }, NGINX_INDEX);
     }
+    if (page !== undefined) return reply(200, { ...base, "Content-Type": path.endsWith(".html") ? "text/html" : "text/plain", Connection: "keep-alive", "Accept-Ranges": "bytes" }, page);
     return reply(404, { ...base, "Content-Type": "text/html", Connection: "keep-alive" }, `<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>nginx/${version}</center>\n</body>\n</html>\n`);
   },
 });
@@ -105,6 +113,28 @@ const apiServer: Listener = {
     if (req.scheme === "http") return { failure: "plain-to-https" };
     const status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `forbidden: User "system:anonymous" cannot get path "${req.path}"`, reason: "Forbidden", details: {}, code: 403 };
     return reply(403, { "Content-Type": "application/json", Date: httpDate(req.now) }, `${JSON.stringify(status, null, 2)}\n`);
+  },
+};
+
+/** Seconds since `container` of `pod` last started (0 when not running). */
+function runningFor(pod: Pod, container: Container, now: number): number {
+  const startedAt = pod.status?.containerStatuses?.find((s) => s.name === container.name)?.state?.running?.startedAt;
+  return startedAt ? (now - Date.parse(startedAt)) / 1000 : 0;
+}
+
+/** `agnhost liveness` (the liveness HTTP tutorial): /healthz answers 200 for the first 10 s of the container, then 500. */
+const agnhostLiveness: Listener = {
+  port: 8080,
+  protocol: "TCP",
+  process: "agnhost",
+  serve(req, pod, container) {
+    if (req.scheme === "https") return { failure: "tls" };
+    const base = { Date: httpDate(req.now), "Content-Type": "text/plain; charset=utf-8" };
+    const seconds = runningFor(pod, container, req.now);
+    const path = req.path.split("?")[0];
+    if (path === "/started") return reply(200, base, `started: ${seconds}`);
+    if (path === "/healthz") return seconds < 10 ? reply(200, base, "ok") : reply(500, base, `error: ${seconds}`);
+    return reply(404, { ...base, "X-Content-Type-Options": "nosniff" }, "404 page not found\n");
   },
 };
 
@@ -181,8 +211,16 @@ export function listenersOf(container: Container): Listener[] {
       return [text(Number(envOf(container, "PORT") ?? 80) || 80, "node", echoJson, "application/json; charset=utf-8")];
     case "registry.k8s.io/echoserver":
       return [text(8080, "nginx", echoserverText)];
+    case "gcr.io/google-samples/kubernetes-bootcamp":
+    case "docker.io/jocatalin/kubernetes-bootcamp":
+      // The tutorial app: the same line for every path, naming the pod and the image's version.
+      return overridden("node") ? [] : [text(8080, "node", (_req, pod) => `Hello Kubernetes bootcamp! | Running on: ${pod.metadata.name ?? ""} | v=${ref.tag.replace(/^v/, "")}\n`, "text/plain")];
+    case "registry.k8s.io/goproxy":
+      // An HTTP proxy: a plain request for its own URL is not a proxy request.
+      return [{ port: 8080, protocol: "TCP", process: "goproxy", serve: (req) => reply(500, { Date: httpDate(req.now), "Content-Type": "text/plain; charset=utf-8" }, "This is a proxy server. Does not respond to non-proxy requests.\n") }];
     case "registry.k8s.io/e2e-test-images/agnhost": {
       if (args[0] === "serve-hostname" || command.includes("serve-hostname")) return [text(Number(flag(line, "port") ?? 9376), "agnhost", (_req, pod) => pod.metadata.name ?? "")];
+      if (args[0] === "liveness" || command.includes("liveness")) return [agnhostLiveness];
       if (args[0] !== "netexec" && !command.includes("netexec")) return [];
       return [
         text(Number(flag(line, "http-port") ?? 8080), "agnhost", (req, pod) => {

@@ -2,7 +2,7 @@
 // DaemonSet, StatefulSet, and the core ReplicationController. Only storage,
 // defaults, validation and tables here; the controllers are in controllers/.
 import type { KObject } from "../types";
-import { ALL_VERBS, AGE_COLUMN, column, defineResource, type FieldError, type Subresource } from "./resource";
+import { ALL_VERBS, AGE_COLUMN, column, defineResource, kindSubresource, type FieldError, type Subresource } from "./resource";
 import { ageSince } from "./format";
 import { validateLabel, validateSubdomain } from "./validation";
 import {
@@ -18,6 +18,7 @@ import {
   type LabelSelector,
   type PodTemplate,
 } from "./workload";
+import { controllerRevisionSchema, daemonSetSchema, deploymentSchema, replicaSetSchema, replicationControllerSchema, scaleSchema, statefulSetSchema } from "../schema/workloads";
 
 interface Workload extends KObject {
   spec?: {
@@ -34,7 +35,7 @@ interface Workload extends KObject {
   };
 }
 
-const SCALE: Subresource = ({ name: "scale", kind: "Scale", verbs: ["get", "patch", "update"], group: "autoscaling", version: "v1" });
+const SCALE = kindSubresource("scale", scaleSchema, ["get", "patch", "update"]);
 const status = (kind: string): Subresource => ({ name: "status", kind, verbs: ["get", "patch", "update"] });
 
 function validateReplicas(replicas: unknown, field = "spec.replicas"): FieldError[] {
@@ -56,11 +57,7 @@ function validateWorkload(object: Workload, restartPolicies?: string[]): FieldEr
 
 const n = (value: unknown): number => (typeof value === "number" ? value : 0);
 
-export const deployments = defineResource<Workload>({
-  group: "apps",
-  version: "v1",
-  kind: "Deployment",
-  listKind: "DeploymentList",
+export const deployments = defineResource<Workload>(deploymentSchema, {
   plural: "deployments",
   singular: "deployment",
   namespaced: true,
@@ -108,11 +105,7 @@ const REPLICA_COLUMNS = [
   SELECTOR_COLUMN,
 ];
 
-export const replicasets = defineResource<Workload>({
-  group: "apps",
-  version: "v1",
-  kind: "ReplicaSet",
-  listKind: "ReplicaSetList",
+export const replicasets = defineResource<Workload>(replicaSetSchema, {
   plural: "replicasets",
   singular: "replicaset",
   namespaced: true,
@@ -138,11 +131,7 @@ interface MapSelectorWorkload extends KObject {
   status?: { replicas?: number; readyReplicas?: number; [field: string]: unknown };
 }
 
-export const replicationcontrollers = defineResource<MapSelectorWorkload>({
-  group: "",
-  version: "v1",
-  kind: "ReplicationController",
-  listKind: "ReplicationControllerList",
+export const replicationcontrollers = defineResource<MapSelectorWorkload>(replicationControllerSchema, {
   plural: "replicationcontrollers",
   singular: "replicationcontroller",
   namespaced: true,
@@ -179,11 +168,7 @@ interface DaemonSet extends KObject {
   status?: Record<string, unknown>;
 }
 
-export const daemonsets = defineResource<DaemonSet>({
-  group: "apps",
-  version: "v1",
-  kind: "DaemonSet",
-  listKind: "DaemonSetList",
+export const daemonsets = defineResource<DaemonSet>(daemonSetSchema, {
   plural: "daemonsets",
   singular: "daemonset",
   namespaced: true,
@@ -235,11 +220,7 @@ export const daemonsets = defineResource<DaemonSet>({
   ],
 });
 
-export const statefulsets = defineResource<Workload>({
-  group: "apps",
-  version: "v1",
-  kind: "StatefulSet",
-  listKind: "StatefulSetList",
+export const statefulsets = defineResource<Workload>(statefulSetSchema, {
   plural: "statefulsets",
   singular: "statefulset",
   namespaced: true,
@@ -267,6 +248,39 @@ export const statefulsets = defineResource<Workload>({
     const errors = validateWorkload(sts);
     const serviceName = sts.spec?.serviceName;
     if (typeof serviceName === "string" && serviceName) errors.push(...validateLabel("spec.serviceName", serviceName));
+    return errors;
+  },
+});
+
+interface ControllerRevision extends KObject {
+  data?: unknown;
+  revision?: number;
+}
+
+/** `daemonset.apps/web`: the controlling owner, as upstream's CONTROLLER column names it. */
+function controllerOf(object: KObject): string {
+  const owner = object.metadata.ownerReferences?.find((ref) => ref.controller);
+  if (!owner) return "<none>";
+  const slash = owner.apiVersion.indexOf("/");
+  const group = slash < 0 ? "" : owner.apiVersion.slice(0, slash);
+  return `${owner.kind.toLowerCase()}${group ? `.${group}` : ""}/${owner.name}`;
+}
+
+/** A stored snapshot of a DaemonSet's or StatefulSet's template, one per revision. */
+export const controllerrevisions = defineResource<ControllerRevision>(controllerRevisionSchema, {
+  plural: "controllerrevisions",
+  singular: "controllerrevision",
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  columns: [column("Controller", "string", "The DaemonSet or StatefulSet the revision belongs to."), column("Revision", "integer", "The revision number."), AGE_COLUMN],
+  cells: (cr, now) => [controllerOf(cr), cr.revision ?? 0, ageSince(cr.metadata.creationTimestamp, now)],
+  validate(cr) {
+    const errors = validateSubdomain("metadata.name", cr.metadata.name ?? "");
+    if (cr.data === undefined || cr.data === null) errors.push({ field: "data", type: "FieldValueRequired", detail: "data is mandatory" });
+    if ((cr.revision ?? 0) < 0) errors.push({ field: "revision", type: "FieldValueInvalid", value: cr.revision, detail: "must be greater than or equal to 0" });
     return errors;
   },
 });

@@ -1,14 +1,20 @@
 // The review kinds of authentication.k8s.io and authorization.k8s.io: posted
 // to get an answer back, never stored (apiserver/auth/reviews.ts answers).
+// They cannot be listed; their table is the default one, as upstream's.
+import type { ObjectSchema } from "../schema/dsl";
+import {
+  localSubjectAccessReviewSchema,
+  selfSubjectAccessReviewSchema,
+  selfSubjectReviewSchema,
+  selfSubjectRulesReviewSchema,
+  subjectAccessReviewSchema,
+  tokenReviewSchema,
+} from "../schema/access";
 import type { KObject } from "../types";
-import { defineResource, type ResourceType } from "./resource";
+import { CREATED_AT_COLUMN, createdAt, defineResource, type ResourceType } from "./resource";
 
-function review(group: string, kind: string, plural: string, namespaced = false): ResourceType {
-  return defineResource<KObject>({
-    group,
-    version: "v1",
-    kind,
-    listKind: `${kind}List`,
+function review(schema: ObjectSchema, plural: string, namespaced = false): ResourceType {
+  return defineResource<KObject>(schema, {
     plural,
     singular: plural.slice(0, -1),
     namespaced,
@@ -16,14 +22,14 @@ function review(group: string, kind: string, plural: string, namespaced = false)
     categories: [],
     verbs: ["create"],
     subresources: [],
-    columns: [],
-    cells: () => [],
+    columns: [CREATED_AT_COLUMN],
+    cells: (object) => [createdAt(object)],
   });
 }
 
-export const selfsubjectreviews = review("authentication.k8s.io", "SelfSubjectReview", "selfsubjectreviews");
-export const tokenreviews = review("authentication.k8s.io", "TokenReview", "tokenreviews");
-export const localsubjectaccessreviews = review("authorization.k8s.io", "LocalSubjectAccessReview", "localsubjectaccessreviews", true);
-export const selfsubjectaccessreviews = review("authorization.k8s.io", "SelfSubjectAccessReview", "selfsubjectaccessreviews");
-export const selfsubjectrulesreviews = review("authorization.k8s.io", "SelfSubjectRulesReview", "selfsubjectrulesreviews");
-export const subjectaccessreviews = review("authorization.k8s.io", "SubjectAccessReview", "subjectaccessreviews");
+export const selfsubjectreviews = review(selfSubjectReviewSchema, "selfsubjectreviews");
+export const tokenreviews = review(tokenReviewSchema, "tokenreviews");
+export const localsubjectaccessreviews = review(localSubjectAccessReviewSchema, "localsubjectaccessreviews", true);
+export const selfsubjectaccessreviews = review(selfSubjectAccessReviewSchema, "selfsubjectaccessreviews");
+export const selfsubjectrulesreviews = review(selfSubjectRulesReviewSchema, "selfsubjectrulesreviews");
+export const subjectaccessreviews = review(subjectAccessReviewSchema, "subjectaccessreviews");

@@ -6,6 +6,7 @@ import { ALL_VERBS, AGE_COLUMN, column, defineResource, type FieldError } from "
 import { ageSince, humanDuration } from "./format";
 import { validateSubdomain } from "./validation";
 import { CONTAINERS_COLUMN, defaultPodTemplate, formatSelector, IMAGES_COLUMN, SELECTOR_COLUMN, templateContainers, validatePodTemplate, type LabelSelector, type PodTemplate } from "./workload";
+import { cronJobSchema, jobSchema } from "../schema/workloads";
 
 interface JobSpec {
   completions?: number;
@@ -73,11 +74,7 @@ function validateJobSpec(spec: JobSpec | undefined, path: string): FieldError[] 
   return errors;
 }
 
-export const jobs = defineResource<Job>({
-  group: "batch",
-  version: "v1",
-  kind: "Job",
-  listKind: "JobList",
+export const jobs = defineResource<Job>(jobSchema, {
   plural: "jobs",
   singular: "job",
   namespaced: true,
@@ -135,11 +132,7 @@ function validSchedule(schedule: string): boolean {
   return parts.length === 5 && parts.every((p) => CRON_FIELD.test(p));
 }
 
-export const cronjobs = defineResource<CronJob>({
-  group: "batch",
-  version: "v1",
-  kind: "CronJob",
-  listKind: "CronJobList",
+export const cronjobs = defineResource<CronJob>(cronJobSchema, {
   plural: "cronjobs",
   singular: "cronjob",
   namespaced: true,

@@ -1,14 +1,12 @@
-// The core (v1) and coordination types other than pods.
+// The core (v1) and coordination types other than pods and workloads.
 import type { CoreEvent, KObject, Node, Service } from "../types";
-import { ALL_VERBS, AGE_COLUMN, column, defineResource, type CreateContext, type FieldError } from "./resource";
+import { ALL_VERBS, AGE_COLUMN, column, CREATED_AT_COLUMN, createdAt, defineResource, kindSubresource, type CreateContext, type FieldError } from "./resource";
 import { ageSince } from "./format";
 import { validateLabel, validateSubdomain } from "./validation";
 import { errors, failure, type ApiError } from "../apiserver/status";
-
-function formatLabels(labels: Record<string, string> | undefined): string {
-  const keys = Object.keys(labels ?? {}).sort();
-  return keys.length ? keys.map((k) => `${k}=${labels?.[k] ?? ""}`).join(",") : "<none>";
-}
+import { bindingSchema, componentStatusSchema, configMapSchema, eventSchema, leaseSchema, namespaceSchema, nodeSchema, podTemplateSchema, secretSchema, serviceAccountSchema, serviceSchema } from "../schema/core";
+import { tokenRequestSchema } from "../schema/access";
+import { formatMapSelector, templateContainers, validatePodTemplate, defaultPodTemplate, type PodTemplate } from "./workload";
 
 function nodeRoles(node: Node): string {
   const roles = new Set<string>();
@@ -30,11 +28,7 @@ function nodeAddress(node: Node, type: string): string {
   return node.status?.addresses?.find((a) => a.type === type)?.address ?? "<none>";
 }
 
-export const nodes = defineResource<Node>({
-  group: "",
-  version: "v1",
-  kind: "Node",
-  listKind: "NodeList",
+export const nodes = defineResource<Node>(nodeSchema, {
   plural: "nodes",
   singular: "node",
   namespaced: false,
@@ -80,11 +74,7 @@ interface Namespace extends KObject {
   status?: { phase?: string };
 }
 
-export const namespaces = defineResource<Namespace>({
-  group: "",
-  version: "v1",
-  kind: "Namespace",
-  listKind: "NamespaceList",
+export const namespaces = defineResource<Namespace>(namespaceSchema, {
   plural: "namespaces",
   singular: "namespace",
   namespaced: false,
@@ -160,11 +150,7 @@ function checkAllocations(svc: Service, context: CreateContext): void {
   if (problems.length) throw errors.invalid(services, svc.metadata.name ?? "", problems);
 }
 
-export const services = defineResource<Service>({
-  group: "",
-  version: "v1",
-  kind: "Service",
-  listKind: "ServiceList",
+export const services = defineResource<Service>(serviceSchema, {
   plural: "services",
   singular: "service",
   namespaced: true,
@@ -187,7 +173,7 @@ export const services = defineResource<Service>({
   cells(svc, now) {
     const spec = svc.spec ?? {};
     const ip = spec.type === "ExternalName" ? "<none>" : (spec.clusterIPs?.[0] ?? spec.clusterIP ?? "<none>");
-    return [spec.type ?? "ClusterIP", ip, externalIP(svc, false), servicePorts(svc), ageSince(svc.metadata.creationTimestamp, now), formatLabels(spec.selector)];
+    return [spec.type ?? "ClusterIP", ip, externalIP(svc, false), servicePorts(svc), ageSince(svc.metadata.creationTimestamp, now), formatMapSelector(spec.selector)];
   },
   defaults(svc, context) {
     const spec = (svc.spec ??= {});
@@ -238,11 +224,7 @@ function eventTimes(event: CoreEvent, now: number): { first: string; last: strin
   return { first, last, count };
 }
 
-export const events = defineResource<CoreEvent>({
-  group: "",
-  version: "v1",
-  kind: "Event",
-  listKind: "EventList",
+export const events = defineResource<CoreEvent>(eventSchema, {
   plural: "events",
   singular: "event",
   namespaced: true,
@@ -306,11 +288,7 @@ interface DataObject extends KObject {
 
 const dataCount = (o: DataObject): number => Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length;
 
-export const configmaps = defineResource<DataObject>({
-  group: "",
-  version: "v1",
-  kind: "ConfigMap",
-  listKind: "ConfigMapList",
+export const configmaps = defineResource<DataObject>(configMapSchema, {
   plural: "configmaps",
   singular: "configmap",
   namespaced: true,
@@ -350,11 +328,7 @@ function badSecretData(detail: string): ApiError {
   return failure(400, "BadRequest", `Secret in version "v1" cannot be handled as a Secret: ${detail}`);
 }
 
-export const secrets = defineResource<DataObject>({
-  group: "",
-  version: "v1",
-  kind: "Secret",
-  listKind: "SecretList",
+export const secrets = defineResource<DataObject>(secretSchema, {
   plural: "secrets",
   singular: "secret",
   namespaced: true,
@@ -393,18 +367,14 @@ export const secrets = defineResource<DataObject>({
   fields: (s) => ({ type: s.type ?? "" }),
 });
 
-export const serviceaccounts = defineResource<DataObject>({
-  group: "",
-  version: "v1",
-  kind: "ServiceAccount",
-  listKind: "ServiceAccountList",
+export const serviceaccounts = defineResource<DataObject>(serviceAccountSchema, {
   plural: "serviceaccounts",
   singular: "serviceaccount",
   namespaced: true,
   shortNames: ["sa"],
   categories: [],
   verbs: ALL_VERBS,
-  subresources: [{ name: "token", kind: "TokenRequest", verbs: ["create"], group: "authentication.k8s.io", version: "v1" }],
+  subresources: [kindSubresource("token", tokenRequestSchema, ["create"])],
   columns: [column("Secrets", "integer", "How many Secrets the account lists (usually none now that tokens are requested on demand)."), AGE_COLUMN],
   cells: (sa, now) => [sa.secrets?.length ?? 0, ageSince(sa.metadata.creationTimestamp, now)],
   validate: (sa) => validateSubdomain("metadata.name", sa.metadata.name ?? ""),
@@ -414,11 +384,7 @@ interface Lease extends KObject {
   spec?: { holderIdentity?: string };
 }
 
-export const leases = defineResource<Lease>({
-  group: "coordination.k8s.io",
-  version: "v1",
-  kind: "Lease",
-  listKind: "LeaseList",
+export const leases = defineResource<Lease>(leaseSchema, {
   plural: "leases",
   singular: "lease",
   namespaced: true,
@@ -429,4 +395,67 @@ export const leases = defineResource<Lease>({
   columns: [column("Holder", "string", "Who holds the lease now."), AGE_COLUMN],
   cells: (lease, now) => [lease.spec?.holderIdentity ?? "", ageSince(lease.metadata.creationTimestamp, now)],
   validate: (lease) => validateSubdomain("metadata.name", lease.metadata.name ?? ""),
+});
+
+interface StoredPodTemplate extends KObject {
+  template?: PodTemplate;
+}
+
+export const podtemplates = defineResource<StoredPodTemplate>(podTemplateSchema, {
+  plural: "podtemplates",
+  singular: "podtemplate",
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  columns: [
+    column("Containers", "string", "Names of the containers in the template."),
+    column("Images", "string", "Images the template's containers run."),
+    column("Pod Labels", "string", "Labels the template gives its pods."),
+  ],
+  cells: (pt) => [...templateContainers(pt.template), formatMapSelector(pt.template?.metadata?.labels)],
+  defaults(pt) {
+    if (pt.template) defaultPodTemplate(pt.template);
+  },
+  validate: (pt) => [...validateSubdomain("metadata.name", pt.metadata.name ?? ""), ...validatePodTemplate(pt.template, "template", ["Always", "OnFailure", "Never"])],
+});
+
+/** POST-only: binding a pod to a node (apiserver/http.ts sets the pod's nodeName; nothing is stored). */
+export const bindings = defineResource<KObject>(bindingSchema, {
+  plural: "bindings",
+  singular: "binding",
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+  verbs: ["create"],
+  subresources: [],
+  columns: [CREATED_AT_COLUMN],
+  cells: (binding) => [createdAt(binding)],
+});
+
+interface ComponentStatus extends KObject {
+  conditions?: { type: string; status: string; message?: string; error?: string }[];
+}
+
+/** Read-only and computed when asked (apiserver/component-status.ts); deprecated since 1.19, as every answer says. */
+export const componentstatuses = defineResource<ComponentStatus>(componentStatusSchema, {
+  plural: "componentstatuses",
+  singular: "componentstatus",
+  namespaced: false,
+  shortNames: ["cs"],
+  categories: [],
+  verbs: ["get", "list"],
+  subresources: [],
+  columns: [
+    column("Status", "string", "Healthy when the component answered its health check, else Unhealthy."),
+    column("Message", "string", "What the component answered."),
+    column("Error", "string", "Why the health check failed."),
+  ],
+  cells(cs) {
+    const healthy = cs.conditions?.find((c) => c.type === "Healthy");
+    if (!healthy) return ["Unknown", "", ""];
+    return [healthy.status === "True" ? "Healthy" : "Unhealthy", healthy.message ?? "", healthy.error ?? ""];
+  },
+  deprecationWarning: "v1 ComponentStatus is deprecated in v1.19+",
 });

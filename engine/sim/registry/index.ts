@@ -1,22 +1,32 @@
 // The resource registry: every type the sim serves, looked up the ways the
 // API server needs (by URL parts, by kind, by the names kubectl accepts).
-import { apiVersionOf, type ResourceType } from "./resource";
+import type { ObjectSchema } from "../schema/dsl";
+import { apiVersionOf, kindOf, type ResourceType } from "./resource";
 import { pods } from "./pods";
-import { configmaps, events, leases, namespaces, nodes, secrets, serviceaccounts, services } from "./core";
-import { daemonsets, deployments, replicasets, replicationcontrollers, statefulsets } from "./apps";
+import { bindings, componentstatuses, configmaps, events, leases, namespaces, nodes, podtemplates, secrets, serviceaccounts, services } from "./core";
+import { controllerrevisions, daemonsets, deployments, replicasets, replicationcontrollers, statefulsets } from "./apps";
 import { cronjobs, jobs } from "./batch";
 import { clusterrolebindings, clusterroles, rolebindings, roles } from "./rbac";
 import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectreviews, selfsubjectrulesreviews, subjectaccessreviews, tokenreviews } from "./auth";
-import { persistentvolumeclaims, persistentvolumes, storageclasses } from "./storage";
+import { csidrivers, csinodes, csistoragecapacities, persistentvolumeclaims, persistentvolumes, storageclasses, volumeattachments } from "./storage";
 import { limitranges, resourcequotas } from "./policy";
-import { endpoints, endpointslices, ingresses, networkpolicies } from "./networking";
+import { endpoints, endpointslices, ingressclasses, ingresses, networkpolicies } from "./networking";
 import { nodemetrics, podmetrics } from "./metrics";
 
-export { apiVersionOf, column, AGE_COLUMN, CREATED_AT_COLUMN, ALL_VERBS, defineResource } from "./resource";
-export type { CreateContext, FieldError, ResourceType, Subresource, TableColumn } from "./resource";
+export { apiVersionOf, column, AGE_COLUMN, CREATED_AT_COLUMN, ALL_VERBS, defineResource, kindOf, kindSubresource, requestVerb } from "./resource";
+export type { CreateContext, FieldError, ResourceSpec, ResourceType, Subresource, TableColumn } from "./resource";
 export { ageSince, humanDuration, microTimestamp, timestamp } from "./format";
 export { summarizePod } from "./pod-status";
 export { describeFieldError } from "./validation";
+
+function checkComplete(type: ResourceType): void {
+  const what = `resource type ${type.plural}.${type.group || "core"}`;
+  if (!type.schema) throw new Error(`${what} has no schema`);
+  const gvk = kindOf(type.schema);
+  if (gvk.group !== type.group || gvk.version !== type.version || gvk.kind !== type.kind) throw new Error(`${what} does not match its schema ${type.schema.name}`);
+  if (!type.schema.description) throw new Error(`${what}: its schema has no description`);
+  if (!type.columns.length) throw new Error(`${what} has no table columns`);
+}
 
 export interface GroupVersion {
   group: string;
@@ -26,11 +36,16 @@ export interface GroupVersion {
 export class Registry {
   private readonly byPath = new Map<string, ResourceType>();
   private readonly byKind = new Map<string, ResourceType>();
+  private readonly schemas = new Map<string, ObjectSchema>();
 
+  /** Refuses a type that lacks its schema, a description, or table columns: everything about a kind lives in one place. */
   constructor(readonly types: readonly ResourceType[]) {
     for (const type of types) {
+      checkComplete(type);
       this.byPath.set(`${type.group}/${type.version}/${type.plural}`, type);
       this.byKind.set(`${apiVersionOf(type)}/${type.kind}`, type);
+      this.schemas.set(`${apiVersionOf(type)}/${type.kind}`, type.schema);
+      for (const sub of type.subresources) if (sub.schema) this.schemas.set(`${apiVersionOf(kindOf(sub.schema))}/${sub.kind}`, sub.schema);
     }
   }
 
@@ -40,6 +55,11 @@ export class Registry {
 
   forKind(apiVersion: string, kind: string): ResourceType | undefined {
     return this.byKind.get(`${apiVersion}/${kind}`);
+  }
+
+  /** The schema of a body this registry accepts: a served kind or a subresource's kind (Scale, Eviction, ...). */
+  schemaFor(apiVersion: string, kind: string): ObjectSchema | undefined {
+    return this.schemas.get(`${apiVersion}/${kind}`);
   }
 
   /** Group versions in discovery order: the legacy core group first, then named groups. */
@@ -79,12 +99,12 @@ const GROUP_ORDER = [
 
 export function defaultRegistry(): Registry {
   const types = [
-    ...[pods, nodes, namespaces, services, events, configmaps, secrets, serviceaccounts, leases],
+    ...[pods, nodes, namespaces, services, events, configmaps, secrets, serviceaccounts, leases, bindings, componentstatuses, podtemplates],
     ...[endpoints, replicationcontrollers, persistentvolumes, persistentvolumeclaims, resourcequotas, limitranges],
-    ...[deployments, replicasets, daemonsets, statefulsets, jobs, cronjobs],
+    ...[deployments, replicasets, daemonsets, statefulsets, controllerrevisions, jobs, cronjobs],
     ...[roles, rolebindings, clusterroles, clusterrolebindings],
     ...[selfsubjectreviews, tokenreviews, localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews],
-    ...[storageclasses, endpointslices, ingresses, networkpolicies, nodemetrics, podmetrics],
+    ...[storageclasses, csidrivers, csinodes, csistoragecapacities, volumeattachments, endpointslices, ingressclasses, ingresses, networkpolicies, nodemetrics, podmetrics],
   ];
   // Within a group version, resources in alphabetical order, as upstream serves them
   // (`kubectl get all` prints the "all" category in this order).

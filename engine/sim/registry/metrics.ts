@@ -3,6 +3,7 @@
 // are computed from the pods running at the time (apiserver/metrics.ts).
 import type { KObject } from "../types";
 import { column, defineResource } from "./resource";
+import { nodeMetricsSchema, podMetricsSchema } from "../schema/metrics";
 
 interface Metrics extends KObject {
   usage?: Record<string, string>;
@@ -27,11 +28,7 @@ const columns = [
   column("Window", "string", "The span the usage was averaged over."),
 ];
 
-export const nodemetrics = defineResource<Metrics>({
-  group: "metrics.k8s.io",
-  version: "v1beta1",
-  kind: "NodeMetrics",
-  listKind: "NodeMetricsList",
+export const nodemetrics = defineResource<Metrics>(nodeMetricsSchema, {
   plural: "nodes",
   singular: "",
   namespaced: false,
@@ -43,11 +40,7 @@ export const nodemetrics = defineResource<Metrics>({
   cells: (m) => [total(m, "cpu"), total(m, "memory"), m.window ?? ""],
 });
 
-export const podmetrics = defineResource<Metrics>({
-  group: "metrics.k8s.io",
-  version: "v1beta1",
-  kind: "PodMetrics",
-  listKind: "PodMetricsList",
+export const podmetrics = defineResource<Metrics>(podMetricsSchema, {
   plural: "pods",
   singular: "",
   namespaced: true,

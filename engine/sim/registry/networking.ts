@@ -1,12 +1,16 @@
 // Where traffic goes: core/v1 Endpoints, discovery.k8s.io/v1 EndpointSlice,
 // networking.k8s.io/v1 Ingress and NetworkPolicy. The Endpoints and
 // EndpointSlice controllers (controllers/endpoints.ts, endpointslice.ts) fill
-// in the first two; no ingress controller or NetworkPolicy enforcement yet.
+// in the first two; no ingress controller or NetworkPolicy enforcement yet
+// (IngressClass objects are stored for tools that read them).
 import type { KObject } from "../types";
 import { ALL_VERBS, AGE_COLUMN, column, defineResource } from "./resource";
 import { ageSince } from "./format";
 import { validateSubdomain } from "./validation";
 import { formatSelector, type LabelSelector } from "./workload";
+import { endpointsSchema } from "../schema/core";
+import { endpointSliceSchema, ingressClassSchema, ingressSchema } from "../schema/networking";
+import { networkPolicySchema } from "../schema/storage";
 
 const SHOWN = 3;
 
@@ -32,11 +36,7 @@ function endpointList(ep: Endpoints): string {
   return capped(list, list.length, ep.subsets?.length ? "" : "<none>");
 }
 
-export const endpoints = defineResource<Endpoints>({
-  group: "",
-  version: "v1",
-  kind: "Endpoints",
-  listKind: "EndpointsList",
+export const endpoints = defineResource<Endpoints>(endpointsSchema, {
   plural: "endpoints",
   singular: "endpoints",
   namespaced: true,
@@ -58,11 +58,7 @@ interface EndpointSlice extends KObject {
   ports?: { name?: string; port?: number; protocol?: string }[];
 }
 
-export const endpointslices = defineResource<EndpointSlice>({
-  group: "discovery.k8s.io",
-  version: "v1",
-  kind: "EndpointSlice",
-  listKind: "EndpointSliceList",
+export const endpointslices = defineResource<EndpointSlice>(endpointSliceSchema, {
   plural: "endpointslices",
   singular: "endpointslice",
   namespaced: true,
@@ -97,11 +93,7 @@ interface Ingress extends KObject {
   status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
 }
 
-export const ingresses = defineResource<Ingress>({
-  group: "networking.k8s.io",
-  version: "v1",
-  kind: "Ingress",
-  listKind: "IngressList",
+export const ingresses = defineResource<Ingress>(ingressSchema, {
   plural: "ingresses",
   singular: "ingress",
   namespaced: true,
@@ -141,11 +133,7 @@ interface NetworkPolicy extends KObject {
   spec?: { podSelector?: LabelSelector; policyTypes?: string[]; egress?: unknown[]; [field: string]: unknown };
 }
 
-export const networkpolicies = defineResource<NetworkPolicy>({
-  group: "networking.k8s.io",
-  version: "v1",
-  kind: "NetworkPolicy",
-  listKind: "NetworkPolicyList",
+export const networkpolicies = defineResource<NetworkPolicy>(networkPolicySchema, {
   plural: "networkpolicies",
   singular: "networkpolicy",
   namespaced: true,
@@ -161,4 +149,33 @@ export const networkpolicies = defineResource<NetworkPolicy>({
     spec.policyTypes ??= spec.egress ? ["Ingress", "Egress"] : ["Ingress"];
   },
   validate: (np) => validateSubdomain("metadata.name", np.metadata.name ?? ""),
+});
+
+interface IngressClass extends KObject {
+  spec?: { controller?: string; parameters?: { apiGroup?: string; kind?: string; name?: string } };
+}
+
+export const ingressclasses = defineResource<IngressClass>(ingressClassSchema, {
+  plural: "ingressclasses",
+  singular: "ingressclass",
+  namespaced: false,
+  shortNames: [],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  columns: [
+    column("Controller", "string", "The controller that serves ingresses of this class."),
+    column("Parameters", "string", "The object holding the controller's settings, as kind.group/name."),
+    AGE_COLUMN,
+  ],
+  cells(ic, now) {
+    const p = ic.spec?.parameters;
+    const parameters = p ? `${p.kind ?? ""}${p.apiGroup ? `.${p.apiGroup}` : ""}/${p.name ?? ""}` : "<none>";
+    return [ic.spec?.controller ?? "", parameters, ageSince(ic.metadata.creationTimestamp, now)];
+  },
+  validate(ic) {
+    const errors = validateSubdomain("metadata.name", ic.metadata.name ?? "");
+    if (!ic.spec?.controller) errors.push({ field: "spec.controller", type: "FieldValueRequired" });
+    return errors;
+  },
 });

@@ -1,10 +1,13 @@
 // Pods: upstream defaulting (including what the ServiceAccount admission
 // plugin injects), validation wording and the table kubectl prints.
 import type { Container, Pod, Toleration } from "../types";
-import { ALL_VERBS, AGE_COLUMN, column, defineResource, type FieldError } from "./resource";
+import { ALL_VERBS, AGE_COLUMN, column, defineResource, kindSubresource, type FieldError } from "./resource";
 import { ageSince } from "./format";
 import { summarizePod } from "./pod-status";
 import { validateLabel, validateSubdomain } from "./validation";
+import { bindingSchema } from "../schema/core";
+import { evictionSchema } from "../schema/networking";
+import { podSchema } from "../schema/pod";
 
 function defaultPullPolicy(image: string | undefined): string {
   if (!image) return "IfNotPresent";
@@ -14,14 +17,33 @@ function defaultPullPolicy(image: string | undefined): string {
   return tag === "" || tag === "latest" ? "Always" : "IfNotPresent";
 }
 
-function defaultContainer(container: Container, tokenVolume: string): void {
+/** Probe fields upstream fills in when a pod is written (kubectl describe prints them). */
+export const PROBE_DEFAULTS = { initialDelaySeconds: 0, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 };
+
+type ProbeFields = { timeoutSeconds?: number; periodSeconds?: number; successThreshold?: number; failureThreshold?: number; exec?: unknown; httpGet?: { path?: string; scheme?: string }; tcpSocket?: unknown; grpc?: { service?: string } };
+
+function defaultProbe(probe: ProbeFields | undefined): void {
+  if (!probe) return;
+  probe.timeoutSeconds ||= PROBE_DEFAULTS.timeoutSeconds;
+  probe.periodSeconds ||= PROBE_DEFAULTS.periodSeconds;
+  probe.successThreshold ||= PROBE_DEFAULTS.successThreshold;
+  probe.failureThreshold ||= PROBE_DEFAULTS.failureThreshold;
+  if (probe.httpGet) {
+    probe.httpGet.path ||= "/";
+    probe.httpGet.scheme ||= "HTTP";
+  }
+  if (probe.grpc) probe.grpc.service ??= "";
+}
+
+function defaultContainer(container: Container, tokenVolume: string | undefined): void {
   container.imagePullPolicy ??= defaultPullPolicy(container.image);
+  for (const field of ["livenessProbe", "readinessProbe", "startupProbe"]) defaultProbe(container[field] as ProbeFields | undefined);
   container.terminationMessagePath ??= "/dev/termination-log";
   container.terminationMessagePolicy ??= "File";
   container.resources ??= {};
   for (const port of container.ports ?? []) port.protocol ??= "TCP";
   const mounts = (container.volumeMounts ??= []) as { mountPath: string; name: string; readOnly?: boolean }[];
-  if (!mounts.some((m) => m.mountPath === "/var/run/secrets/kubernetes.io/serviceaccount")) {
+  if (tokenVolume && !mounts.some((m) => m.mountPath === "/var/run/secrets/kubernetes.io/serviceaccount")) {
     mounts.push({ mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", name: tokenVolume, readOnly: true });
   }
 }
@@ -68,15 +90,23 @@ function validateContainers(list: Container[] | undefined, path: string, require
       names.add(c.name);
     }
     if (!c.image) errors.push({ field: `${at}.image`, type: "FieldValueRequired" });
+    for (const kind of ["livenessProbe", "readinessProbe", "startupProbe"]) errors.push(...validateProbe(c[kind] as ProbeFields | undefined, `${at}.${kind}`, kind !== "readinessProbe"));
   });
   return errors;
 }
 
-export const pods = defineResource<Pod>({
-  group: "",
-  version: "v1",
-  kind: "Pod",
-  listKind: "PodList",
+/** Exactly one handler; liveness and startup probes pass on a single success. */
+function validateProbe(probe: ProbeFields | undefined, path: string, singleSuccess: boolean): FieldError[] {
+  if (!probe) return [];
+  const handlers = (["exec", "httpGet", "tcpSocket", "grpc"] as const).filter((h) => probe[h] !== undefined);
+  const errors: FieldError[] = [];
+  if (!handlers.length) errors.push({ field: path, type: "FieldValueRequired", detail: "must specify a handler type" });
+  for (const extra of handlers.slice(1)) errors.push({ field: `${path}.${extra}`, type: "FieldValueForbidden", detail: "may not specify more than 1 handler type" });
+  if (singleSuccess && probe.successThreshold !== undefined && probe.successThreshold !== 1) errors.push({ field: `${path}.successThreshold`, type: "FieldValueInvalid", value: probe.successThreshold, detail: "must be 1" });
+  return errors;
+}
+
+export const pods = defineResource<Pod>(podSchema, {
   plural: "pods",
   singular: "pod",
   namespaced: true,
@@ -85,9 +115,11 @@ export const pods = defineResource<Pod>({
   verbs: ALL_VERBS,
   subresources: [
     { name: "status", kind: "Pod", verbs: ["get", "patch", "update"] },
-    { name: "binding", kind: "Binding", verbs: ["create"] },
+    kindSubresource("binding", bindingSchema, ["create"]),
     { name: "log", kind: "Pod", verbs: ["get"] },
-    { name: "eviction", kind: "Eviction", verbs: ["create"], group: "policy", version: "v1" },
+    { name: "portforward", kind: "PodPortForwardOptions", verbs: ["create", "get"] },
+    kindSubresource("eviction", evictionSchema, ["create"]),
+    { name: "proxy", kind: "PodProxyOptions", verbs: ["create", "delete", "get", "patch", "update"] },
   ],
   graceful: true,
   statusSubresource: true,
@@ -118,7 +150,10 @@ export const pods = defineResource<Pod>({
   },
   defaults(pod, context) {
     const spec = pod.spec;
-    const volume = `kube-api-access-${context.randomSuffix(5)}`;
+    // The ServiceAccount admission leaves a kubelet's mirror pods alone: no account, no token volume.
+    const mirror = pod.metadata.annotations?.["kubernetes.io/config.mirror"] !== undefined;
+    const tokenName = `kube-api-access-${context.randomSuffix(5)}`;
+    const volume = mirror ? undefined : tokenName;
     for (const c of [...(spec.initContainers ?? []), ...spec.containers]) defaultContainer(c, volume);
     spec.dnsPolicy ??= "ClusterFirst";
     spec.enableServiceLinks ??= true;
@@ -127,14 +162,16 @@ export const pods = defineResource<Pod>({
     spec.restartPolicy ??= "Always";
     spec.schedulerName ??= "default-scheduler";
     spec.securityContext ??= {};
-    spec.serviceAccountName ??= "default";
-    spec.serviceAccount ??= spec.serviceAccountName;
+    if (!mirror) {
+      spec.serviceAccountName ??= "default";
+      spec.serviceAccount ??= spec.serviceAccountName;
+    }
     spec.terminationGracePeriodSeconds ??= 30;
     const tolerations = (spec.tolerations ??= []);
     // DefaultTolerationSeconds admission: skipped when a toleration (same or empty key, NoExecute or any effect) already covers the taint.
     for (const t of DEFAULT_TOLERATIONS) if (!tolerations.some((x) => (x.key === t.key || !x.key) && (!x.effect || x.effect === "NoExecute"))) tolerations.push({ ...t });
     const volumes = (spec.volumes ??= []) as { name: string }[];
-    volumes.push(tokenVolume(volume) as { name: string });
+    if (volume) volumes.push(tokenVolume(volume) as { name: string });
     pod.status = { phase: "Pending", qosClass: qosClass(pod) };
   },
   validate(pod) {

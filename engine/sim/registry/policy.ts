@@ -1,9 +1,11 @@
 // Namespace policy objects: ResourceQuota and LimitRange. A new quota reports
 // zero used until controllers/resourcequota.ts counts; admission/quota.ts enforces both.
 import type { KObject } from "../types";
-import { ALL_VERBS, AGE_COLUMN, column, CREATED_AT_COLUMN, defineResource } from "./resource";
+import { ALL_VERBS, AGE_COLUMN, column, CREATED_AT_COLUMN, createdAt, defineResource } from "./resource";
 import { ageSince } from "./format";
 import { validateSubdomain } from "./validation";
+import { resourceQuotaSchema } from "../schema/core";
+import { limitRangeSchema } from "../schema/storage";
 
 interface ResourceQuota extends KObject {
   spec?: { hard?: Record<string, string>; [field: string]: unknown };
@@ -22,11 +24,7 @@ function quotaCells(quota: ResourceQuota): [string, string] {
   return [requests.join(", "), limits.join(", ")];
 }
 
-export const resourcequotas = defineResource<ResourceQuota>({
-  group: "",
-  version: "v1",
-  kind: "ResourceQuota",
-  listKind: "ResourceQuotaList",
+export const resourcequotas = defineResource<ResourceQuota>(resourceQuotaSchema, {
   plural: "resourcequotas",
   singular: "resourcequota",
   namespaced: true,
@@ -57,11 +55,7 @@ interface LimitRange extends KObject {
   spec?: { limits?: LimitRangeItem[] };
 }
 
-export const limitranges = defineResource<LimitRange>({
-  group: "",
-  version: "v1",
-  kind: "LimitRange",
-  listKind: "LimitRangeList",
+export const limitranges = defineResource<LimitRange>(limitRangeSchema, {
   plural: "limitranges",
   singular: "limitrange",
   namespaced: true,
@@ -70,7 +64,7 @@ export const limitranges = defineResource<LimitRange>({
   verbs: ALL_VERBS,
   subresources: [],
   columns: [CREATED_AT_COLUMN],
-  cells: (lr) => [lr.metadata.creationTimestamp ?? ""],
+  cells: (lr) => [createdAt(lr)],
   defaults(lr) {
     // For containers, a missing default limit is the max, and a missing default request the default limit, else the min.
     for (const item of lr.spec?.limits ?? []) {

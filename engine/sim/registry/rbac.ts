@@ -1,9 +1,10 @@
 // rbac.authorization.k8s.io/v1: Role, ClusterRole and their bindings. Roles
 // have no printer upstream, so they get the default NAME / CREATED AT table.
 import type { BindingObject, PolicyRule, RoleObject, Subject } from "../apiserver/auth/rbac";
-import { ALL_VERBS, AGE_COLUMN, column, CREATED_AT_COLUMN, defineResource, type FieldError } from "./resource";
+import { ALL_VERBS, AGE_COLUMN, column, CREATED_AT_COLUMN, createdAt, defineResource, type FieldError } from "./resource";
 import { ageSince } from "./format";
 import { validateSubdomain } from "./validation";
+import { clusterRoleBindingSchema, clusterRoleSchema, roleBindingSchema, roleSchema } from "../schema/access";
 
 const GROUP = "rbac.authorization.k8s.io";
 
@@ -30,13 +31,7 @@ function validateRules(rules: PolicyRule[] | undefined): FieldError[] {
   return errors;
 }
 
-const createdAt = (role: RoleObject): string => role.metadata.creationTimestamp ?? "";
-
-export const roles = defineResource<RoleObject>({
-  group: GROUP,
-  version: "v1",
-  kind: "Role",
-  listKind: "RoleList",
+export const roles = defineResource<RoleObject>(roleSchema, {
   plural: "roles",
   singular: "role",
   namespaced: true,
@@ -49,11 +44,7 @@ export const roles = defineResource<RoleObject>({
   validate: (role) => [...validateName(role.metadata.name ?? ""), ...validateRules(role.rules)],
 });
 
-export const clusterroles = defineResource<RoleObject & { aggregationRule?: unknown }>({
-  group: GROUP,
-  version: "v1",
-  kind: "ClusterRole",
-  listKind: "ClusterRoleList",
+export const clusterroles = defineResource<RoleObject & { aggregationRule?: unknown }>(clusterRoleSchema, {
   plural: "clusterroles",
   singular: "clusterrole",
   namespaced: false,
@@ -121,11 +112,7 @@ function defaultSubjects(binding: BindingObject): void {
   }
 }
 
-export const rolebindings = defineResource<BindingObject>({
-  group: GROUP,
-  version: "v1",
-  kind: "RoleBinding",
-  listKind: "RoleBindingList",
+export const rolebindings = defineResource<BindingObject>(roleBindingSchema, {
   plural: "rolebindings",
   singular: "rolebinding",
   namespaced: true,
@@ -139,11 +126,7 @@ export const rolebindings = defineResource<BindingObject>({
   validate: (b) => validateBinding(b, true),
 });
 
-export const clusterrolebindings = defineResource<BindingObject>({
-  group: GROUP,
-  version: "v1",
-  kind: "ClusterRoleBinding",
-  listKind: "ClusterRoleBindingList",
+export const clusterrolebindings = defineResource<BindingObject>(clusterRoleBindingSchema, {
   plural: "clusterrolebindings",
   singular: "clusterrolebinding",
   namespaced: false,

@@ -1,6 +1,10 @@
-// What the API server knows about one resource type, in one place: its names
+// What the API server knows about one resource type, in one place: its schema
+// (fields, protobuf numbers, descriptions, merge keys: `schema/`), its names
 // and discovery facts, its table columns, defaulting, validation and the
-// fields a field selector may use. Adding a type means adding one of these.
+// fields a field selector may use. Adding a type means adding one of these,
+// with `defineResource(schema, {...})`; group, version and kind come from the
+// schema, so the two can never disagree.
+import type { GroupVersionKind, ObjectSchema } from "../schema/dsl";
 import type { KObject } from "../types";
 
 export interface TableColumn {
@@ -39,6 +43,8 @@ export interface Subresource {
   /** Group/version of the response kind when it differs (e.g. autoscaling/v1 Scale). */
   group?: string;
   version?: string;
+  /** The schema of a request body of another kind (Scale, Eviction, TokenRequest, Binding): OpenAPI paths and protobuf decoding. */
+  schema?: ObjectSchema;
 }
 
 export interface ResourceType<T extends KObject = KObject> {
@@ -46,6 +52,8 @@ export interface ResourceType<T extends KObject = KObject> {
   version: string;
   kind: string;
   listKind: string;
+  /** The kind's top-level schema: fields, description, merge keys, OpenAPI, protobuf. */
+  schema: ObjectSchema;
   plural: string;
   singular: string;
   namespaced: boolean;
@@ -67,9 +75,21 @@ export interface ResourceType<T extends KObject = KObject> {
   graceful?: boolean;
   /** PUT to the main resource keeps the stored status (status is a subresource). */
   statusSubresource?: boolean;
+  /** Every request to the resource answers with this `Warning` (deprecated kinds, as upstream). */
+  deprecationWarning?: string;
 }
 
+/** What a definition says besides its schema: group, version, kind and listKind come from the schema. */
+export type ResourceSpec<T extends KObject> = Omit<ResourceType<T>, "group" | "version" | "kind" | "listKind" | "schema">;
+
 export const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+/** The verb a request on the resource itself (not a subresource) asks for, as RBAC and discovery name it. */
+export function requestVerb(method: string, named: boolean, watch: boolean): string {
+  if (method === "GET" || method === "HEAD") return watch ? "watch" : named ? "get" : "list";
+  if (method === "DELETE") return named ? "delete" : "deletecollection";
+  return ({ POST: "create", PUT: "update", PATCH: "patch" } as Record<string, string>)[method] ?? method.toLowerCase();
+}
 
 export function apiVersionOf(type: { group: string; version: string }): string {
   return type.group ? `${type.group}/${type.version}` : type.version;
@@ -84,7 +104,27 @@ export const AGE_COLUMN = column("Age", "string", "How long ago the object was c
 /** The default table's second column, for kinds without a printer of their own (Role, ClusterRole, LimitRange). */
 export const CREATED_AT_COLUMN = column("Created At", "date", "When the object was created, in UTC.");
 
-/** A resource type, typed for its own object shape but storable in the registry's list. */
-export function defineResource<T extends KObject>(type: ResourceType<T>): ResourceType {
+/** The cell of CREATED_AT_COLUMN. */
+export const createdAt = (object: KObject): string => object.metadata.creationTimestamp ?? "";
+
+/** The group/version/kind of a top-level schema; a schema without one is not a kind. */
+export function kindOf(schema: ObjectSchema): GroupVersionKind {
+  if (!schema.gvk) throw new Error(`schema ${schema.name} is not a top-level kind (no group/version/kind)`);
+  return schema.gvk;
+}
+
+/**
+ * A resource type defined from its schema, typed for its own object shape
+ * but storable in the registry's list.
+ */
+export function defineResource<T extends KObject>(schema: ObjectSchema, spec: ResourceSpec<T>): ResourceType {
+  const { group, version, kind } = kindOf(schema);
+  const type: ResourceType<T> = { group, version, kind, listKind: `${kind}List`, schema, ...spec };
   return type;
+}
+
+/** A subresource whose body is a kind of its own (Scale, Eviction, TokenRequest, Binding). */
+export function kindSubresource(name: string, schema: ObjectSchema, verbs: string[]): Subresource {
+  const { group, version, kind } = kindOf(schema);
+  return { name, kind, verbs, group, version, schema };
 }

@@ -1,10 +1,13 @@
 // Storage: core/v1 PersistentVolume and PersistentVolumeClaim, and
-// storage.k8s.io/v1 StorageClass. Binding and provisioning:
+// storage.k8s.io/v1 StorageClass, CSIDriver, CSINode, CSIStorageCapacity and
+// VolumeAttachment. Binding and provisioning:
 // controllers/persistentvolume.ts; default class: admission/storage.ts.
 import type { KObject } from "../types";
 import { ALL_VERBS, AGE_COLUMN, column, defineResource, type FieldError } from "./resource";
 import { ageSince } from "./format";
 import { validateSubdomain } from "./validation";
+import { persistentVolumeClaimSchema } from "../schema/pod";
+import { csiDriverSchema, csiNodeSchema, csiStorageCapacitySchema, persistentVolumeSchema, storageClassSchema, volumeAttachmentSchema } from "../schema/storage";
 
 const ACCESS_MODES: [string, string][] = [
   ["ReadWriteOnce", "RWO"],
@@ -41,11 +44,7 @@ interface PersistentVolume extends KObject {
   status?: { phase?: string; reason?: string; [field: string]: unknown };
 }
 
-export const persistentvolumes = defineResource<PersistentVolume>({
-  group: "",
-  version: "v1",
-  kind: "PersistentVolume",
-  listKind: "PersistentVolumeList",
+export const persistentvolumes = defineResource<PersistentVolume>(persistentVolumeSchema, {
   plural: "persistentvolumes",
   singular: "persistentvolume",
   namespaced: false,
@@ -110,11 +109,7 @@ interface PersistentVolumeClaim extends KObject {
   status?: { phase?: string; capacity?: Record<string, string>; accessModes?: string[]; [field: string]: unknown };
 }
 
-export const persistentvolumeclaims = defineResource<PersistentVolumeClaim>({
-  group: "",
-  version: "v1",
-  kind: "PersistentVolumeClaim",
-  listKind: "PersistentVolumeClaimList",
+export const persistentvolumeclaims = defineResource<PersistentVolumeClaim>(persistentVolumeClaimSchema, {
   plural: "persistentvolumeclaims",
   singular: "persistentvolumeclaim",
   namespaced: true,
@@ -168,11 +163,7 @@ interface StorageClass extends KObject {
 
 export const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
 
-export const storageclasses = defineResource<StorageClass>({
-  group: "storage.k8s.io",
-  version: "v1",
-  kind: "StorageClass",
-  listKind: "StorageClassList",
+export const storageclasses = defineResource<StorageClass>(storageClassSchema, {
   plural: "storageclasses",
   singular: "storageclass",
   namespaced: false,
@@ -196,6 +187,126 @@ export const storageclasses = defineResource<StorageClass>({
   validate(sc) {
     const errors = validateSubdomain("metadata.name", sc.metadata.name ?? "");
     if (!sc.provisioner) errors.push({ field: "provisioner", type: "FieldValueRequired" });
+    return errors;
+  },
+});
+
+// What CSI drivers and the attach/detach controller keep. The sim runs no CSI
+// driver, so these lists stay empty unless someone writes them.
+
+interface CSIDriver extends KObject {
+  spec?: { attachRequired?: boolean; podInfoOnMount?: boolean; storageCapacity?: boolean; tokenRequests?: { audience: string }[]; requiresRepublish?: boolean; volumeLifecycleModes?: string[]; [field: string]: unknown };
+}
+
+export const csidrivers = defineResource<CSIDriver>(csiDriverSchema, {
+  plural: "csidrivers",
+  singular: "csidriver",
+  namespaced: false,
+  shortNames: [],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  columns: [
+    column("AttachRequired", "boolean", "Whether volumes must be attached to a node before they are mounted."),
+    column("PodInfoOnMount", "boolean", "Whether the driver learns which pod mounts a volume."),
+    column("StorageCapacity", "boolean", "Whether the scheduler checks the driver's free capacity."),
+    column("TokenRequests", "string", "Audiences of the tokens the driver gets."),
+    column("RequiresRepublish", "boolean", "Whether the kubelet publishes volumes again periodically."),
+    column("Modes", "string", "Persistent and/or Ephemeral volumes."),
+    AGE_COLUMN,
+  ],
+  cells(d, now) {
+    const spec = d.spec ?? {};
+    return [
+      spec.attachRequired ?? true,
+      spec.podInfoOnMount ?? true,
+      spec.storageCapacity ?? false,
+      spec.tokenRequests ? spec.tokenRequests.map((t) => t.audience).join(",") : "<unset>",
+      spec.requiresRepublish ?? false,
+      spec.volumeLifecycleModes?.join(",") || "<none>",
+      ageSince(d.metadata.creationTimestamp, now),
+    ];
+  },
+  defaults(d) {
+    const spec = (d.spec ??= {});
+    spec.attachRequired ??= true;
+    spec.podInfoOnMount ??= false;
+    spec.storageCapacity ??= false;
+    spec.fsGroupPolicy ??= "ReadWriteOnceWithFSType";
+    spec.requiresRepublish ??= false;
+    spec.volumeLifecycleModes ??= ["Persistent"];
+    spec.seLinuxMount ??= false;
+  },
+  validate: (d) => validateSubdomain("metadata.name", d.metadata.name ?? ""),
+});
+
+interface CSINode extends KObject {
+  spec?: { drivers?: unknown[] | null };
+}
+
+export const csinodes = defineResource<CSINode>(csiNodeSchema, {
+  plural: "csinodes",
+  singular: "csinode",
+  namespaced: false,
+  shortNames: [],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  columns: [column("Drivers", "integer", "How many CSI drivers the node has."), AGE_COLUMN],
+  cells: (n, now) => [n.spec?.drivers?.length ?? 0, ageSince(n.metadata.creationTimestamp, now)],
+  validate: (n) => validateSubdomain("metadata.name", n.metadata.name ?? ""),
+});
+
+interface CSIStorageCapacity extends KObject {
+  storageClassName?: string;
+  capacity?: string;
+}
+
+export const csistoragecapacities = defineResource<CSIStorageCapacity>(csiStorageCapacitySchema, {
+  plural: "csistoragecapacities",
+  singular: "csistoragecapacity",
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [],
+  columns: [column("StorageClassName", "string", "The storage class the capacity is for."), column("Capacity", "string", "Free capacity, if known."), AGE_COLUMN],
+  cells: (c, now) => [c.storageClassName ?? "", c.capacity ?? "<unset>", ageSince(c.metadata.creationTimestamp, now)],
+  validate(c) {
+    const errors = validateSubdomain("metadata.name", c.metadata.name ?? "");
+    if (!c.storageClassName) errors.push({ field: "storageClassName", type: "FieldValueRequired" });
+    return errors;
+  },
+});
+
+interface VolumeAttachment extends KObject {
+  spec?: { attacher?: string; nodeName?: string; source?: { persistentVolumeName?: string; inlineVolumeSpec?: unknown } };
+  status?: { attached?: boolean };
+}
+
+export const volumeattachments = defineResource<VolumeAttachment>(volumeAttachmentSchema, {
+  plural: "volumeattachments",
+  singular: "volumeattachment",
+  namespaced: false,
+  shortNames: [],
+  categories: [],
+  verbs: ALL_VERBS,
+  subresources: [{ name: "status", kind: "VolumeAttachment", verbs: ["get", "patch", "update"] }],
+  statusSubresource: true,
+  columns: [
+    column("Attacher", "string", "The driver that attaches the volume."),
+    column("PV", "string", "The PersistentVolume attached."),
+    column("Node", "string", "The node it is attached to."),
+    column("Attached", "boolean", "Whether the attach is done."),
+    AGE_COLUMN,
+  ],
+  cells: (va, now) => [va.spec?.attacher ?? "", va.spec?.source?.persistentVolumeName ?? "", va.spec?.nodeName ?? "", va.status?.attached ?? false, ageSince(va.metadata.creationTimestamp, now)],
+  validate(va) {
+    const errors = validateSubdomain("metadata.name", va.metadata.name ?? "");
+    if (!va.spec?.attacher) errors.push({ field: "spec.attacher", type: "FieldValueRequired" });
+    if (!va.spec?.nodeName) errors.push({ field: "spec.nodeName", type: "FieldValueRequired" });
+    const source = va.spec?.source ?? {};
+    if (!source.persistentVolumeName === !source.inlineVolumeSpec) errors.push({ field: "spec.source", type: "FieldValueForbidden", detail: "must specify exactly one of inlineVolumeSpec and persistentVolumeName" });
     return errors;
   },
 });

@@ -103,6 +103,21 @@ export function podRequests(pod: Pod, nonZero = false): Resources {
   return total;
 }
 
+/**
+ * Stored pods are frozen and shared, so their requests are computed once per
+ * stored version: every scheduling cycle sums them over all pods.
+ */
+const requestsOfStored = new WeakMap<Pod, { plain: Resources; nonZero: Resources }>();
+
+function storedPodRequests(pod: Pod): { plain: Resources; nonZero: Resources } {
+  let cached = requestsOfStored.get(pod);
+  if (!cached) {
+    cached = { plain: podRequests(pod), nonZero: podRequests(pod, true) };
+    if (Object.isFrozen(pod)) requestsOfStored.set(pod, cached);
+  }
+  return cached;
+}
+
 export function isTerminal(pod: Pod): boolean {
   return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
 }
@@ -112,7 +127,9 @@ export function nodeInfos(nodes: Node[], pods: Pod[]): NodeInfo[] {
   for (const pod of pods) {
     const name = pod.spec.nodeName;
     if (!name || isTerminal(pod)) continue;
-    byNode.set(name, [...(byNode.get(name) ?? []), pod]);
+    const list = byNode.get(name);
+    if (list) list.push(pod);
+    else byNode.set(name, [pod]);
   }
   return nodes.map((node) => {
     const name = node.metadata.name ?? "";
@@ -120,10 +137,9 @@ export function nodeInfos(nodes: Node[], pods: Pod[]): NodeInfo[] {
     const requested: Resources = { cpu: 0, memory: 0, "ephemeral-storage": 0, pods: 0 };
     const nonZeroRequested = { cpu: 0, memory: 0 };
     for (const pod of mine) {
-      const r = podRequests(pod);
+      const { plain: r, nonZero: nz } = storedPodRequests(pod);
       for (const k of RESOURCE_KEYS) requested[k] += r[k];
       requested.pods += 1;
-      const nz = podRequests(pod, true);
       nonZeroRequested.cpu += nz.cpu;
       nonZeroRequested.memory += nz.memory;
     }

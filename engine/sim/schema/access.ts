@@ -1,6 +1,7 @@
 // Who may do what: rbac.authorization.k8s.io/v1 roles and bindings,
-// authentication.k8s.io/v1 TokenRequest and SelfSubjectReview (kubectl
-// create token, auth whoami) and authorization.k8s.io/v1 reviews (auth can-i).
+// authentication.k8s.io/v1 TokenRequest, TokenReview and SelfSubjectReview
+// (kubectl create token, auth whoami) and authorization.k8s.io/v1 reviews
+// (auth can-i, and the access checks other components ask for).
 import { bool, field, int64, list, mapOf, metaRef, pkg, str, time } from "./dsl";
 
 const rbac = pkg("io.k8s.api.rbac.v1");
@@ -12,12 +13,12 @@ const rbacV1 = { group: "rbac.authorization.k8s.io", version: "v1" };
 const authnV1 = { group: "authentication.k8s.io", version: "v1" };
 const authzV1 = { group: "authorization.k8s.io", version: "v1" };
 
-rbac.kind("Role", rbacV1, "A set of permissions within one namespace. Grants only; there are no deny rules.", {
+export const roleSchema = rbac.kind("Role", rbacV1, "A set of permissions within one namespace. Grants only; there are no deny rules.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name and namespace of the role."),
   rules: field(2, list(rbac.ref("PolicyRule"), atomic), "The permissions: each rule allows some verbs on some resources."),
 });
 
-rbac.kind("ClusterRole", rbacV1, "A set of permissions that is not tied to a namespace: usable cluster-wide (through a ClusterRoleBinding) or in one namespace (through a RoleBinding).", {
+export const clusterRoleSchema = rbac.kind("ClusterRole", rbacV1, "A set of permissions that is not tied to a namespace: usable cluster-wide (through a ClusterRoleBinding) or in one namespace (through a RoleBinding).", {
   metadata: field(1, metaRef("ObjectMeta"), "Name and labels of the cluster role."),
   rules: field(2, list(rbac.ref("PolicyRule"), atomic), "The permissions. Filled in by the controller when aggregationRule is set."),
   aggregationRule: field(3, rbac.ref("AggregationRule"), "Build the rules from other cluster roles selected by label."),
@@ -35,13 +36,13 @@ rbac.object("AggregationRule", "Which cluster roles to combine.", {
   clusterRoleSelectors: field(1, list(metaRef("LabelSelector"), atomic), "Cluster roles with these labels contribute their rules."),
 });
 
-rbac.kind("RoleBinding", rbacV1, "Grants the permissions of a Role (or a ClusterRole) to users, groups or service accounts, within the binding's namespace.", {
+export const roleBindingSchema = rbac.kind("RoleBinding", rbacV1, "Grants the permissions of a Role (or a ClusterRole) to users, groups or service accounts, within the binding's namespace.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name and namespace of the binding."),
   subjects: field(2, list(rbac.ref("Subject"), atomic), "Who gets the permissions."),
   roleRef: field(3, rbac.ref("RoleRef"), "The Role or ClusterRole granted. Cannot be changed; delete and recreate the binding instead.", { required: true }),
 });
 
-rbac.kind("ClusterRoleBinding", rbacV1, "Grants the permissions of a ClusterRole to users, groups or service accounts in every namespace.", {
+export const clusterRoleBindingSchema = rbac.kind("ClusterRoleBinding", rbacV1, "Grants the permissions of a ClusterRole to users, groups or service accounts in every namespace.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name of the binding."),
   subjects: field(2, list(rbac.ref("Subject"), atomic), "Who gets the permissions."),
   roleRef: field(3, rbac.ref("RoleRef"), "The ClusterRole granted. Cannot be changed.", { required: true }),
@@ -60,7 +61,7 @@ rbac.object("RoleRef", "The role a binding grants.", {
   name: field(3, str, "Name of the role.", { required: true }),
 });
 
-authentication.kind("TokenRequest", authnV1, "Asks for a short-lived token of a service account (POST to serviceaccounts/<name>/token; kubectl create token).", {
+export const tokenRequestSchema = authentication.kind("TokenRequest", authnV1, "Asks for a short-lived token of a service account (POST to serviceaccounts/<name>/token; kubectl create token).", {
   metadata: field(1, metaRef("ObjectMeta"), "Usually empty."),
   spec: field(2, authentication.ref("TokenRequestSpec"), "Who the token is for and how long it lives.", { required: true }),
   status: field(3, authentication.ref("TokenRequestStatus"), "The token. Read-only."),
@@ -84,7 +85,7 @@ authentication.object("TokenRequestStatus", "The issued token.", {
   expirationTimestamp: field(2, time, "When it stops working.", { required: true }),
 });
 
-authentication.kind("SelfSubjectReview", authnV1, "Asks who the server thinks you are (kubectl auth whoami).", {
+export const selfSubjectReviewSchema = authentication.kind("SelfSubjectReview", authnV1, "Asks who the server thinks you are (kubectl auth whoami).", {
   metadata: field(1, metaRef("ObjectMeta"), "Usually empty."),
   status: field(2, authentication.ref("SelfSubjectReviewStatus"), "The answer. Read-only."),
 });
@@ -100,7 +101,46 @@ authentication.object("UserInfo", "An authenticated identity.", {
   extra: field(4, mapOf(list(str)), "Further facts from the authenticator."),
 });
 
-authorization.kind("SelfSubjectAccessReview", authzV1, "Asks whether you may perform one action (kubectl auth can-i).", {
+export const tokenReviewSchema = authentication.kind("TokenReview", authnV1, "Asks whether a bearer token is valid and whose it is (what webhooks and aggregated servers ask the API server).", {
+  metadata: field(1, metaRef("ObjectMeta"), "Usually empty."),
+  spec: field(2, authentication.ref("TokenReviewSpec"), "The token to check.", { required: true }),
+  status: field(3, authentication.ref("TokenReviewStatus"), "The answer. Read-only."),
+});
+
+authentication.object("TokenReviewSpec", "What a token review checks.", {
+  token: field(1, str, "The bearer token, as a client would send it."),
+  audiences: field(2, list(str, atomic), "Audiences the asker accepts; the token must be meant for one of them. Empty means the API server's own."),
+});
+
+authentication.object("TokenReviewStatus", "Whether the token is valid, and for whom.", {
+  authenticated: field(1, bool, "True when the token is valid."),
+  user: field(2, authentication.ref("UserInfo"), "Who the token belongs to."),
+  audiences: field(4, list(str, atomic), "The requested audiences the token is valid for."),
+  error: field(3, str, "Why the token could not be checked."),
+});
+
+export const subjectAccessReviewSchema = authorization.kind("SubjectAccessReview", authzV1, "Asks whether a given user or group may perform one action, anywhere in the cluster.", {
+  metadata: field(1, metaRef("ObjectMeta"), "Usually empty."),
+  spec: field(2, authorization.ref("SubjectAccessReviewSpec"), "Who, and the action to check.", { required: true }),
+  status: field(3, authorization.ref("SubjectAccessReviewStatus"), "The answer. Read-only."),
+});
+
+export const localSubjectAccessReviewSchema = authorization.kind("LocalSubjectAccessReview", authzV1, "Asks whether a given user or group may perform one action in this namespace (namespace admins may ask it).", {
+  metadata: field(1, metaRef("ObjectMeta"), "The namespace of the review; it must match spec.resourceAttributes.namespace."),
+  spec: field(2, authorization.ref("SubjectAccessReviewSpec"), "Who, and the action to check.", { required: true }),
+  status: field(3, authorization.ref("SubjectAccessReviewStatus"), "The answer. Read-only."),
+});
+
+authorization.object("SubjectAccessReviewSpec", "Who asks to do what; set one of the two attribute sets.", {
+  resourceAttributes: field(1, authorization.ref("ResourceAttributes"), "An action on a resource."),
+  nonResourceAttributes: field(2, authorization.ref("NonResourceAttributes"), "A request to a non-resource URL."),
+  user: field(3, str, "The user name to check for."),
+  groups: field(4, list(str, atomic), "The groups to check for."),
+  extra: field(5, mapOf(list(str)), "Further facts about the user, as an authenticator would give them."),
+  uid: field(6, str, "The user's uid."),
+});
+
+export const selfSubjectAccessReviewSchema = authorization.kind("SelfSubjectAccessReview", authzV1, "Asks whether you may perform one action (kubectl auth can-i).", {
   metadata: field(1, metaRef("ObjectMeta"), "Usually empty."),
   spec: field(2, authorization.ref("SelfSubjectAccessReviewSpec"), "The action to check; set one of the two attribute sets.", { required: true }),
   status: field(3, authorization.ref("SubjectAccessReviewStatus"), "The answer. Read-only."),
@@ -145,7 +185,7 @@ authorization.object("SubjectAccessReviewStatus", "The answer to an access revie
   evaluationError: field(3, str, "A problem while checking; the answer may be incomplete."),
 });
 
-authorization.kind("SelfSubjectRulesReview", authzV1, "Asks for everything you may do in a namespace (kubectl auth can-i --list).", {
+export const selfSubjectRulesReviewSchema = authorization.kind("SelfSubjectRulesReview", authzV1, "Asks for everything you may do in a namespace (kubectl auth can-i --list).", {
   metadata: field(1, metaRef("ObjectMeta"), "Usually empty."),
   spec: field(2, authorization.ref("SelfSubjectRulesReviewSpec"), "The namespace to list rules for.", { required: true }),
   status: field(3, authorization.ref("SubjectRulesReviewStatus"), "The rules. Read-only."),

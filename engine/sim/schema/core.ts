@@ -1,14 +1,16 @@
-// core/v1 kinds other than Pod: Service, Namespace, ConfigMap, Secret,
-// ServiceAccount, Node, Event, ResourceQuota and their parts.
+// core/v1 kinds other than Pod: Service, Endpoints, Namespace, ConfigMap,
+// Secret, ServiceAccount, Node, Event, ResourceQuota, PodTemplate, Binding,
+// ComponentStatus and their parts; coordination.k8s.io/v1 Lease.
 import { bool, bytes, enumOf, field, int32, intOrString, list, mapOf, metaRef, microTime, pkg, quantity, str, time } from "./dsl";
 
 const core = pkg("io.k8s.api.core.v1");
+const coordination = pkg("io.k8s.api.coordination.v1");
 
 const CONDITION_STATUS = enumOf("False", "True", "Unknown");
 const atomic = { listType: "atomic" } as const;
 const v1 = { group: "", version: "v1" };
 
-core.kind("Service", v1, "A stable name and virtual address for a set of pods chosen by labels; traffic to it is spread over the ready ones.", {
+export const serviceSchema = core.kind("Service", v1, "A stable name and virtual address for a set of pods chosen by labels; traffic to it is spread over the ready ones.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name, namespace, labels and other metadata of the service. The name becomes its DNS name."),
   spec: field(2, core.ref("ServiceSpec"), "Which pods, which ports, and how the service is exposed."),
   status: field(3, core.ref("ServiceStatus"), "The load balancer's state, for type LoadBalancer. Read-only."),
@@ -67,7 +69,7 @@ core.object("LoadBalancerIngress", "One load balancer address.", {
   ipMode: field(3, enumOf("Proxy", "VIP"), "How traffic arrives: VIP (to the address) or Proxy (through the balancer).", { ptr: true }),
 });
 
-core.kind("Namespace", v1, "A named scope for objects: names must be unique within a namespace, and quotas and access rules apply per namespace.", {
+export const namespaceSchema = core.kind("Namespace", v1, "A named scope for objects: names must be unique within a namespace, and quotas and access rules apply per namespace.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name and labels of the namespace."),
   spec: field(2, core.ref("NamespaceSpec"), "The namespace's finalizers."),
   status: field(3, core.ref("NamespaceStatus"), "Active, or Terminating while its contents are deleted. Read-only."),
@@ -90,14 +92,14 @@ core.object("NamespaceCondition", "One condition of a namespace.", {
   message: field(6, str, "Details for people."),
 });
 
-core.kind("ConfigMap", v1, "Configuration as key/value pairs, for pods to read as environment variables or files.", {
+export const configMapSchema = core.kind("ConfigMap", v1, "Configuration as key/value pairs, for pods to read as environment variables or files.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name, namespace and labels of the config map."),
   immutable: field(4, bool, "When true, data can no longer change (the object can still be deleted).", { ptr: true }),
   data: field(2, mapOf(str), "Text values by key. A key is a file name when mounted."),
   binaryData: field(3, mapOf(bytes), "Binary values by key, base64-encoded. Keys must differ from those in data."),
 });
 
-core.kind("Secret", v1, "Sensitive values (passwords, tokens, keys) for pods to read as environment variables or files. Stored base64-encoded, which is not encryption.", {
+export const secretSchema = core.kind("Secret", v1, "Sensitive values (passwords, tokens, keys) for pods to read as environment variables or files. Stored base64-encoded, which is not encryption.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name, namespace and labels of the secret."),
   immutable: field(5, bool, "When true, data can no longer change.", { ptr: true }),
   data: field(2, mapOf(bytes), "Values by key, base64-encoded."),
@@ -105,7 +107,7 @@ core.kind("Secret", v1, "Sensitive values (passwords, tokens, keys) for pods to 
   type: field(3, str, "What the secret holds, which decides the keys it needs: Opaque (the default, anything), kubernetes.io/tls, kubernetes.io/dockerconfigjson, kubernetes.io/basic-auth, kubernetes.io/service-account-token, ..."),
 });
 
-core.kind("ServiceAccount", v1, "An identity for processes in pods, which RBAC rules grant permissions to.", {
+export const serviceAccountSchema = core.kind("ServiceAccount", v1, "An identity for processes in pods, which RBAC rules grant permissions to.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name and namespace of the service account."),
   secrets: field(2, list(core.ref("ObjectReference"), { mergeKey: "name", strategy: "merge", listType: "map", mapKeys: ["name"] }), "Deprecated: long-lived token secrets. Pods get short-lived projected tokens now."),
   imagePullSecrets: field(3, list(core.ref("LocalObjectReference"), atomic), "Registry credentials added to every pod that uses this account."),
@@ -122,7 +124,7 @@ core.object("ObjectReference", "Points at another object, possibly a part of it.
   fieldPath: field(7, str, "A part of the object, e.g. spec.containers{web}."),
 });
 
-core.kind("Node", v1, "A machine (real or, here, simulated) that runs pods; its kubelet registers it and reports its state.", {
+export const nodeSchema = core.kind("Node", v1, "A machine (real or, here, simulated) that runs pods; its kubelet registers it and reports its state.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name and labels of the node (kubernetes.io/hostname, node-role.kubernetes.io/..., ...)."),
   spec: field(2, core.ref("NodeSpec"), "Scheduling settings of the node: taints, unschedulable, pod address range."),
   status: field(3, core.ref("NodeStatus"), "Capacity, conditions, addresses and versions, as the kubelet reports them. Read-only."),
@@ -189,7 +191,7 @@ core.object("NodeSystemInfo", "Software versions and ids of a node.", {
   architecture: field(10, str, "CPU architecture, e.g. amd64.", { required: true }),
 });
 
-core.kind("Event", v1, "A report that something happened to an object (scheduled, pulled, started, failed...), as kubectl describe and get events show.", {
+export const eventSchema = core.kind("Event", v1, "A report that something happened to an object (scheduled, pulled, started, failed...), as kubectl describe and get events show.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name and namespace of the event."),
   involvedObject: field(2, core.ref("ObjectReference"), "The object the event is about.", { required: true }),
   reason: field(3, str, "Short CamelCase cause, e.g. Scheduled, Pulled, BackOff."),
@@ -217,7 +219,7 @@ core.object("EventSeries", "Repeats of an event.", {
   lastObservedTime: field(2, microTime, "When it last happened."),
 });
 
-core.kind("ResourceQuota", v1, "Limits on the total resources and object counts of one namespace.", {
+export const resourceQuotaSchema = core.kind("ResourceQuota", v1, "Limits on the total resources and object counts of one namespace.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name and namespace of the quota."),
   spec: field(2, core.ref("ResourceQuotaSpec"), "The limits."),
   status: field(3, core.ref("ResourceQuotaStatus"), "The limits and current usage. Read-only."),
@@ -244,4 +246,66 @@ core.object("ScopedResourceSelectorRequirement", "One scope condition.", {
 core.object("ResourceQuotaStatus", "Limits and usage of a quota.", {
   hard: field(1, mapOf(quantity), "The limits in force."),
   used: field(2, mapOf(quantity), "Current usage in the namespace."),
+});
+
+export const endpointsSchema = core.kind("Endpoints", v1, "The addresses and ports behind a service, kept by the endpoints controller from the service's selector (or written by hand for a service without one). Newer clients read EndpointSlices instead.", {
+  metadata: field(1, metaRef("ObjectMeta"), "Name (the same as its service's), namespace and labels."),
+  subsets: field(2, list(core.ref("EndpointSubset"), atomic), "Groups of addresses that share the same ports. Every address in a group serves every port of it."),
+});
+
+core.object("EndpointSubset", "Addresses that all serve the same ports.", {
+  addresses: field(1, list(core.ref("EndpointAddress"), atomic), "Addresses ready to take traffic."),
+  notReadyAddresses: field(2, list(core.ref("EndpointAddress"), atomic), "Addresses of pods that are not ready (yet); load balancing leaves them out."),
+  ports: field(3, list(core.ref("EndpointPort"), atomic), "The ports every address serves."),
+});
+
+core.object("EndpointAddress", "One address behind a service.", {
+  ip: field(1, str, "The pod's (or a hand-written) IP address.", { required: true }),
+  hostname: field(3, str, "The pod's hostname, for headless services with a subdomain."),
+  nodeName: field(4, str, "The node the address lives on.", { ptr: true }),
+  targetRef: field(2, core.ref("ObjectReference"), "The pod the address belongs to."),
+});
+
+core.object("EndpointPort", "One port served by the addresses of a subset.", {
+  name: field(1, str, "The service port's name; empty when the service has a single unnamed port."),
+  port: field(2, int32, "The port number on the addresses (the resolved targetPort).", { required: true }),
+  protocol: field(3, enumOf("SCTP", "TCP", "UDP"), "TCP (the default), UDP or SCTP.", { default: "TCP" }),
+  appProtocol: field(4, str, "The application protocol, copied from the service port.", { ptr: true }),
+});
+
+export const podTemplateSchema = core.kind("PodTemplate", v1, "A stored pod template: a named pod description that tools can copy from. Controllers carry their own templates instead.", {
+  metadata: field(1, metaRef("ObjectMeta"), "Name, namespace and labels of the template object."),
+  template: field(2, core.ref("PodTemplateSpec"), "The pod it describes."),
+});
+
+export const bindingSchema = core.kind("Binding", v1, "Assigns a pod to a node: what the scheduler posts (to bindings, or pods/<name>/binding) once it has chosen. Never stored: the pod's spec.nodeName is set instead.", {
+  metadata: field(1, metaRef("ObjectMeta"), "The name (and namespace) of the pod to bind."),
+  target: field(2, core.ref("ObjectReference"), "The node to run the pod on (kind Node and its name).", { required: true }),
+});
+
+export const componentStatusSchema = core.kind("ComponentStatus", v1, "Deprecated since v1.19: the health of the control plane's scheduler, controller manager and etcd, checked when read. Prefer the components' own /livez and /readyz.", {
+  metadata: field(1, metaRef("ObjectMeta"), "The component's name (scheduler, controller-manager, etcd-0)."),
+  conditions: field(2, list(core.ref("ComponentCondition"), { mergeKey: "type", strategy: "merge", listType: "map", mapKeys: ["type"] }), "The health checks' results."),
+});
+
+core.object("ComponentCondition", "The result of one health check of a component.", {
+  type: field(1, str, "Which check: Healthy.", { required: true }),
+  status: field(2, CONDITION_STATUS, "True when the component answered healthy, False when it did not, Unknown when it could not be asked.", { required: true }),
+  message: field(3, str, "What the component answered."),
+  error: field(4, str, "Why the check failed, e.g. the connection error."),
+});
+
+export const leaseSchema = coordination.kind("Lease", { group: "coordination.k8s.io", version: "v1" }, "A lock with an expiry: its holder renews it to say it is alive. Kubelets renew one per node (in kube-node-lease) as their heartbeat; leader election uses them too.", {
+  metadata: field(1, metaRef("ObjectMeta"), "Name (for node leases: the node's name) and namespace."),
+  spec: field(2, coordination.ref("LeaseSpec"), "Who holds the lease and until when."),
+});
+
+coordination.object("LeaseSpec", "The state of a lease.", {
+  holderIdentity: field(1, str, "Who holds the lease now.", { ptr: true }),
+  leaseDurationSeconds: field(2, int32, "How long others wait after the last renewal before they may take the lease over.", { ptr: true }),
+  acquireTime: field(3, microTime, "When the current holder took the lease.", { ptr: true }),
+  renewTime: field(4, microTime, "When the holder last renewed it.", { ptr: true }),
+  leaseTransitions: field(5, int32, "How many times the lease changed hands.", { ptr: true }),
+  strategy: field(6, str, "How a new holder is picked under coordinated leader election (alpha).", { ptr: true }),
+  preferredHolder: field(7, str, "Who should take the lease over next under coordinated leader election (alpha).", { ptr: true }),
 });

@@ -3,7 +3,7 @@
 // fieldValidation=Strict by default (its --validate=strict) and Warn for
 // --validate=warn; without the parameter the server warns.
 import type { FieldType, ObjectSchema } from "./dsl";
-import { jsonFields, schemaByName, schemaForKind } from "./registry";
+import { jsonFields, schemaByName } from "./registry";
 
 export type FieldValidation = "Strict" | "Warn" | "Ignore";
 
@@ -67,21 +67,20 @@ function walkObject(schema: ObjectSchema, value: Record<string, unknown>, path: 
 
 /**
  * Paths of the fields in `object` its kind's schema does not declare, as
- * upstream names them: `spec.containers[0].foo`. Kinds without a schema have
- * none. `patch`: the body is a merge or strategic-merge patch.
+ * upstream names them: `spec.containers[0].foo`. `patch`: the body is a
+ * merge or strategic-merge patch.
  */
-export function unknownFields(apiVersion: string, kind: string, object: unknown, patch = false): string[] {
-  return walkBody(apiVersion, kind, object, { out: [], patch, prune: false });
+export function unknownFields(schema: ObjectSchema, object: unknown, patch = false): string[] {
+  return walkBody(schema, object, { out: [], patch, prune: false });
 }
 
 /** Like unknownFields, and removes them from `object` (a decoded body, owned by the caller). */
-export function pruneUnknownFields(apiVersion: string, kind: string, object: unknown, patch = false): string[] {
-  return walkBody(apiVersion, kind, object, { out: [], patch, prune: true });
+export function pruneUnknownFields(schema: ObjectSchema, object: unknown, patch = false): string[] {
+  return walkBody(schema, object, { out: [], patch, prune: true });
 }
 
-function walkBody(apiVersion: string, kind: string, object: unknown, walk: Walk): string[] {
-  const schema = schemaForKind(apiVersion, kind);
-  if (!schema || !isRecord(object)) return [];
+function walkBody(schema: ObjectSchema, object: unknown, walk: Walk): string[] {
+  if (!isRecord(object)) return [];
   walkObject(schema, object, "", walk);
   return walk.out;
 }

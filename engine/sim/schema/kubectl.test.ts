@@ -102,6 +102,27 @@ describe("kubectl explain", () => {
     expect(stdout).toMatch(/^ {6}containers\t<\[\]Container> -required-$/m);
   });
 
+  it("explains the kinds controllers and kubelets write: Endpoints, EndpointSlice, Lease, ReplicationController", async () => {
+    const endpoints = (await kubectl("explain", "endpoints")).stdout;
+    expect(endpoints).toMatch(/^KIND:\s+Endpoints\nVERSION:\s+v1\n/);
+    expect(endpoints).toMatch(/^ {2}subsets\t<\[\]EndpointSubset>$/m);
+    const rc = (await kubectl("explain", "rc.spec")).stdout;
+    expect(rc).toMatch(/^KIND:\s+ReplicationController\nVERSION:\s+v1\n\nFIELD: spec <ReplicationControllerSpec>$/m);
+    expect(rc).toMatch(/^ {2}selector\t<map\[string\]string>$/m);
+    expect(rc).toMatch(/^ {2}template\t<PodTemplateSpec>$/m);
+    const slices = (await kubectl("explain", "endpointslices.endpoints")).stdout;
+    expect(slices).toMatch(/^GROUP:\s+discovery\.k8s\.io\nKIND:\s+EndpointSlice\nVERSION:\s+v1\n\nFIELD: endpoints <\[\]Endpoint>$/m);
+    expect(slices).toMatch(/^ {2}addresses\t<\[\]string> -required-$/m);
+    expect(slices).toMatch(/^ {2}conditions\t<EndpointConditions>$/m);
+    const lease = (await kubectl("explain", "lease.spec")).stdout;
+    expect(lease).toMatch(/^GROUP:\s+coordination\.k8s\.io\nKIND:\s+Lease\nVERSION:\s+v1\n/);
+    expect(lease).toMatch(/^ {2}holderIdentity\t<string>$/m);
+    expect(lease).toMatch(/^ {2}renewTime\t<string>$/m);
+    for (const kind of ["cs", "controllerrevisions", "nodemetrics", "tokenreviews", "subjectaccessreviews", "bindings", "podtemplates", "csinodes"]) {
+      expect((await kubectl("explain", kind)).code, kind).toBe(0);
+    }
+  });
+
   it("reports fields that do not exist", async () => {
     const { stderr, code } = await kubectl("explain", "pod.spec.nope");
     expect(code).not.toBe(0);

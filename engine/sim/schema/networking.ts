@@ -1,12 +1,14 @@
-// networking.k8s.io/v1 Ingress and policy/v1 (PodDisruptionBudget, Eviction).
-import { coreRef, embed, enumOf, field, int32, int64, intOrString, list, mapOf, metaRef, pkg, str, time } from "./dsl";
+// networking.k8s.io/v1 Ingress and IngressClass, discovery.k8s.io/v1
+// EndpointSlice, and policy/v1 (PodDisruptionBudget, Eviction).
+import { bool, coreRef, embed, enumOf, field, int32, int64, intOrString, list, mapOf, metaRef, pkg, str, time } from "./dsl";
 
 const networking = pkg("io.k8s.api.networking.v1");
+const discovery = pkg("io.k8s.api.discovery.v1");
 const policy = pkg("io.k8s.api.policy.v1");
 
 const atomic = { listType: "atomic" } as const;
 
-networking.kind("Ingress", { group: "networking.k8s.io", version: "v1" }, "HTTP routing from outside the cluster to services, by host name and path; an ingress controller does the actual proxying.", {
+export const ingressSchema = networking.kind("Ingress", { group: "networking.k8s.io", version: "v1" }, "HTTP routing from outside the cluster to services, by host name and path; an ingress controller does the actual proxying.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name, namespace, labels and annotations (often controller settings) of the ingress."),
   spec: field(2, networking.ref("IngressSpec"), "The routing rules and TLS settings."),
   status: field(3, networking.ref("IngressStatus"), "The addresses the ingress is reachable at. Read-only."),
@@ -77,7 +79,64 @@ networking.object("IngressPortStatus", "Status of one load balancer port.", {
   error: field(3, str, "A problem with the port.", { ptr: true }),
 });
 
-policy.kind("PodDisruptionBudget", { group: "policy", version: "v1" }, "Limits how many pods of an application voluntary disruptions (kubectl drain, evictions) may take down at once.", {
+export const ingressClassSchema = networking.kind("IngressClass", { group: "networking.k8s.io", version: "v1" }, "A kind of ingress handling, named by ingresses' spec.ingressClassName: which controller serves them and with which settings. The annotation ingressclass.kubernetes.io/is-default-class marks the default.", {
+  metadata: field(1, metaRef("ObjectMeta"), "Name and annotations of the class (ingress classes are not namespaced)."),
+  spec: field(2, networking.ref("IngressClassSpec"), "The controller and its settings."),
+});
+
+networking.object("IngressClassSpec", "What serves the ingresses of a class.", {
+  controller: field(1, str, "Name of the controller, e.g. k8s.io/ingress-nginx. Cannot be changed."),
+  parameters: field(2, networking.ref("IngressClassParametersReference"), "An object holding the controller's settings for this class."),
+});
+
+networking.object("IngressClassParametersReference", "Points at the object with a class's settings.", {
+  apiGroup: field(1, str, "API group of the object; empty for the core group.", { ptr: true }),
+  kind: field(2, str, "Kind of the object.", { required: true }),
+  name: field(3, str, "Name of the object.", { required: true }),
+  scope: field(4, enumOf("Cluster", "Namespace"), "Cluster (the default) or Namespace, for a namespaced object.", { ptr: true }),
+  namespace: field(5, str, "Namespace of the object, when scope is Namespace.", { ptr: true }),
+});
+
+export const endpointSliceSchema = discovery.kind("EndpointSlice", { group: "discovery.k8s.io", version: "v1" }, "A share of the endpoints behind a service (at most 100 per slice), with their readiness and location; kube-proxy and DNS read these. The label kubernetes.io/service-name names the service.", {
+  metadata: field(1, metaRef("ObjectMeta"), "Name (usually generated from the service's), namespace and labels."),
+  addressType: field(4, enumOf("FQDN", "IPv4", "IPv6"), "The kind of address every endpoint of the slice has. Cannot be changed.", { required: true }),
+  endpoints: field(2, list(discovery.ref("Endpoint"), atomic), "The endpoints, each one backend (usually a pod).", { required: true }),
+  ports: field(3, list(discovery.ref("EndpointPort"), atomic), "The ports every endpoint serves. Empty means none are known yet."),
+});
+
+discovery.object("Endpoint", "One backend of a service.", {
+  addresses: field(1, list(str, { listType: "set" }), "Its addresses (one, in practice), of the slice's address type.", { required: true }),
+  conditions: field(2, discovery.ref("EndpointConditions"), "Whether it is ready, serving and terminating."),
+  hostname: field(3, str, "Its hostname, for DNS of headless services.", { ptr: true }),
+  targetRef: field(4, coreRef("ObjectReference"), "The pod it is."),
+  deprecatedTopology: field(5, mapOf(str), "Deprecated topology labels; use nodeName and zone."),
+  nodeName: field(6, str, "The node it runs on.", { ptr: true }),
+  zone: field(7, str, "The zone it runs in.", { ptr: true }),
+  hints: field(8, discovery.ref("EndpointHints"), "Where traffic to it should preferably come from (topology-aware routing)."),
+});
+
+discovery.object("EndpointConditions", "The state of an endpoint.", {
+  ready: field(1, bool, "Ready for traffic: serving and not terminating. Absent means ready.", { ptr: true }),
+  serving: field(2, bool, "Passing its readiness checks, even while terminating.", { ptr: true }),
+  terminating: field(3, bool, "Its pod is being deleted.", { ptr: true }),
+});
+
+discovery.object("EndpointHints", "Routing hints of an endpoint.", {
+  forZones: field(1, list(discovery.ref("ForZone"), atomic), "Zones whose clients should use this endpoint."),
+});
+
+discovery.object("ForZone", "A zone named in routing hints.", {
+  name: field(1, str, "The zone.", { required: true }),
+});
+
+discovery.object("EndpointPort", "A port every endpoint of a slice serves.", {
+  name: field(1, str, "The service port's name; empty for a single unnamed port.", { ptr: true }),
+  protocol: field(2, enumOf("SCTP", "TCP", "UDP"), "TCP (the default), UDP or SCTP.", { ptr: true, default: "TCP" }),
+  port: field(3, int32, "The port number on the endpoints; absent means every port.", { ptr: true }),
+  appProtocol: field(4, str, "The application protocol, copied from the service port.", { ptr: true }),
+});
+
+export const podDisruptionBudgetSchema = policy.kind("PodDisruptionBudget", { group: "policy", version: "v1" }, "Limits how many pods of an application voluntary disruptions (kubectl drain, evictions) may take down at once.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name, namespace and labels of the budget."),
   spec: field(2, policy.ref("PodDisruptionBudgetSpec"), "Which pods, and how many must stay (or may go)."),
   status: field(3, policy.ref("PodDisruptionBudgetStatus"), "How many disruptions are allowed right now. Read-only."),
@@ -100,7 +159,7 @@ policy.object("PodDisruptionBudgetStatus", "The observed state of a disruption b
   conditions: field(7, list(metaRef("Condition"), { mergeKey: "type", strategy: "merge", listType: "map", mapKeys: ["type"] }), "DisruptionAllowed and others."),
 });
 
-policy.kind("Eviction", { group: "policy", version: "v1" }, "Asks to evict a pod while respecting its disruption budgets (POST to pods/<name>/eviction; kubectl drain).", {
+export const evictionSchema = policy.kind("Eviction", { group: "policy", version: "v1" }, "Asks to evict a pod while respecting its disruption budgets (POST to pods/<name>/eviction; kubectl drain).", {
   metadata: field(1, metaRef("ObjectMeta"), "Name and namespace of the pod to evict."),
   deleteOptions: field(2, metaRef("DeleteOptions"), "How to delete the pod."),
 });

@@ -8,7 +8,7 @@ const CONDITION_STATUS = enumOf("False", "True", "Unknown");
 const byName = { mergeKey: "name", strategy: "merge", listType: "map", mapKeys: ["name"] } as const;
 const atomic = { listType: "atomic" } as const;
 
-core.kind("Pod", { group: "", version: "v1" }, "The smallest thing Kubernetes runs: one or more containers that share a network address and volumes, scheduled together onto one node.", {
+export const podSchema = core.kind("Pod", { group: "", version: "v1" }, "The smallest thing Kubernetes runs: one or more containers that share a network address and volumes, scheduled together onto one node.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name, namespace, labels and other metadata of the pod."),
   spec: field(2, core.ref("PodSpec"), "What the pod should run: its containers, volumes and scheduling wishes."),
   status: field(3, core.ref("PodStatus"), "What the pod is doing now, as reported by its node's kubelet. Read-only."),
@@ -357,7 +357,7 @@ core.object("ServiceAccountTokenProjection", "A token of the pod's service accou
   path: field(3, str, "File path of the token.", { required: true }),
 });
 
-core.kind("PersistentVolumeClaim", { group: "", version: "v1" }, "A request for storage, bound by the cluster to a PersistentVolume.", {
+export const persistentVolumeClaimSchema = core.kind("PersistentVolumeClaim", { group: "", version: "v1" }, "A request for storage, bound by the cluster to a PersistentVolume.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name, namespace, labels and other metadata of the claim."),
   spec: field(2, core.ref("PersistentVolumeClaimSpec"), "How much storage, of which class and access mode."),
   status: field(3, core.ref("PersistentVolumeClaimStatus"), "Whether the claim is bound, and to how much. Read-only."),

@@ -3,7 +3,7 @@
 // independent of the schema registry on purpose.
 import { describe, expect, it } from "vitest";
 import { decodeObject, decodeProtobufObject, formatDuration, ProtobufError } from "./protobuf";
-import { schemaForKind } from "./registry";
+import { defaultRegistry } from "../registry";
 
 function varint(value: number | bigint): Buffer {
   let n = BigInt.asUintN(64, BigInt(value));
@@ -27,7 +27,8 @@ function envelope(apiVersion: string, kind: string, raw: Buffer): Buffer {
   return Buffer.concat([Buffer.from("k8s\0", "binary"), msg(1, text(1, apiVersion), text(2, kind)), bytes(2, raw), text(3, ""), text(4, "")]);
 }
 
-const schemaName = (apiVersion: string, kind: string): string | undefined => schemaForKind(apiVersion, kind)?.name;
+const registry = defaultRegistry();
+const schemaName = (apiVersion: string, kind: string): string | undefined => registry.schemaFor(apiVersion, kind)?.name;
 
 /** ObjectMeta as Go's generated marshaller writes it: every non-pointer field, even when empty. */
 function objectMeta(name: string, extra: Buffer[] = []): Buffer {

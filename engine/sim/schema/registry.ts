@@ -1,6 +1,7 @@
-// The schema registry: every API type's definition, looked up by OpenAPI name
-// or by group/version/kind. The package files register themselves on import.
-import { definitions, type Field, type GroupVersionKind, type ObjectSchema } from "./dsl";
+// The schema definitions, looked up by OpenAPI name. The package files
+// register themselves on import. Which kinds are served, and the schema of
+// each, is the resource registry's business (registry/: ResourceType.schema).
+import { definitions, type Field, type ObjectSchema } from "./dsl";
 import "./meta";
 import "./core";
 import "./pod";
@@ -8,6 +9,7 @@ import "./workloads";
 import "./access";
 import "./networking";
 import "./storage";
+import "./metrics";
 
 export function schemaByName(name: string): ObjectSchema | undefined {
   return definitions.get(name);
@@ -29,28 +31,6 @@ export function jsonFields(schema: ObjectSchema): Record<string, Field> {
     flattened.set(schema.name, out);
   }
   return out;
-}
-
-let byKind: Map<string, ObjectSchema> | undefined;
-
-function gvkKey(gvk: GroupVersionKind): string {
-  return `${gvk.group}/${gvk.version}/${gvk.kind}`;
-}
-
-/** The top-level schema for an apiVersion ("v1", "apps/v1") and kind. */
-export function schemaForKind(apiVersion: string, kind: string): ObjectSchema | undefined {
-  if (!byKind) {
-    byKind = new Map();
-    for (const schema of definitions.values()) if (schema.gvk) byKind.set(gvkKey(schema.gvk), schema);
-  }
-  const slash = apiVersion.indexOf("/");
-  const group = slash < 0 ? "" : apiVersion.slice(0, slash);
-  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
-  return byKind.get(gvkKey({ group, version, kind }));
-}
-
-export function allSchemas(): ObjectSchema[] {
-  return [...definitions.values()];
 }
 
 /** Names of every schema reachable from `roots` (roots included), in a stable order. */

@@ -1,6 +1,8 @@
 // Storage and policy kinds learners write by hand: PersistentVolume,
-// StorageClass, LimitRange and NetworkPolicy.
-import { bool, coreRef, embed, enumOf, field, int32, intOrString, list, mapOf, metaRef, pkg, quantity, str, time } from "./dsl";
+// StorageClass, LimitRange and NetworkPolicy; and the storage.k8s.io kinds
+// CSI drivers and the attach/detach controller keep (CSIDriver, CSINode,
+// CSIStorageCapacity, VolumeAttachment).
+import { bool, coreRef, embed, enumOf, field, int32, int64, intOrString, list, mapOf, metaRef, pkg, quantity, str, time } from "./dsl";
 
 const core = pkg("io.k8s.api.core.v1");
 const storage = pkg("io.k8s.api.storage.v1");
@@ -9,7 +11,7 @@ const networking = pkg("io.k8s.api.networking.v1");
 const atomic = { listType: "atomic" } as const;
 const RECLAIM = enumOf("Delete", "Recycle", "Retain");
 
-core.kind("PersistentVolume", { group: "", version: "v1" }, "A piece of storage in the cluster, provisioned by an administrator or a StorageClass, that a PersistentVolumeClaim can bind to.", {
+export const persistentVolumeSchema = core.kind("PersistentVolume", { group: "", version: "v1" }, "A piece of storage in the cluster, provisioned by an administrator or a StorageClass, that a PersistentVolumeClaim can bind to.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name and labels of the volume (volumes are not namespaced)."),
   spec: field(2, core.ref("PersistentVolumeSpec"), "Size, access modes and where the storage is."),
   status: field(3, core.ref("PersistentVolumeStatus"), "Available, Bound, Released or Failed. Read-only."),
@@ -58,7 +60,7 @@ core.object("PersistentVolumeStatus", "The observed state of a volume.", {
   lastPhaseTransitionTime: field(4, time, "When the phase last changed.", { ptr: true }),
 });
 
-storage.kind("StorageClass", { group: "storage.k8s.io", version: "v1" }, "A kind of storage that claims can ask for by name; its provisioner creates volumes on demand.", {
+export const storageClassSchema = storage.kind("StorageClass", { group: "storage.k8s.io", version: "v1" }, "A kind of storage that claims can ask for by name; its provisioner creates volumes on demand.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name of the class; the annotation storageclass.kubernetes.io/is-default-class makes it the default."),
   provisioner: field(2, str, "The driver that creates volumes, e.g. rancher.io/local-path.", { required: true }),
   parameters: field(3, mapOf(str), "Settings passed to the provisioner."),
@@ -67,6 +69,84 @@ storage.kind("StorageClass", { group: "storage.k8s.io", version: "v1" }, "A kind
   allowVolumeExpansion: field(6, bool, "Whether claims of this class may grow.", { ptr: true }),
   volumeBindingMode: field(7, enumOf("Immediate", "WaitForFirstConsumer"), "Immediate (the default) provisions on claim creation; WaitForFirstConsumer waits for a pod to use the claim.", { ptr: true }),
   allowedTopologies: field(8, list(core.ref("TopologySelectorTerm"), atomic), "Where volumes may be provisioned."),
+});
+
+export const csiDriverSchema = storage.kind("CSIDriver", { group: "storage.k8s.io", version: "v1" }, "How Kubernetes talks to one installed CSI volume driver; its name is the driver's name. Installed with the driver.", {
+  metadata: field(1, metaRef("ObjectMeta"), "The driver's name, e.g. ebs.csi.aws.com."),
+  spec: field(2, storage.ref("CSIDriverSpec"), "What the driver needs and supports.", { required: true }),
+});
+
+storage.object("CSIDriverSpec", "The abilities and needs of a CSI driver.", {
+  attachRequired: field(1, bool, "Whether volumes must be attached to a node (a VolumeAttachment) before they are mounted. Defaults to true.", { ptr: true }),
+  podInfoOnMount: field(2, bool, "Whether the driver is told the pod's name, namespace, uid and service account when mounting. Defaults to false.", { ptr: true }),
+  volumeLifecycleModes: field(3, list(enumOf("Ephemeral", "Persistent"), { listType: "set" }), "Persistent (volumes of claims), Ephemeral (inline volumes in a pod), or both. Defaults to Persistent."),
+  storageCapacity: field(4, bool, "Whether the scheduler should consult the driver's CSIStorageCapacity objects. Defaults to false.", { ptr: true }),
+  fsGroupPolicy: field(5, enumOf("File", "None", "ReadWriteOnceWithFSType"), "Whether the pod's fsGroup may change volume ownership and permissions.", { ptr: true }),
+  tokenRequests: field(6, list(storage.ref("TokenRequest"), atomic), "ServiceAccount tokens the kubelet passes to the driver when mounting."),
+  requiresRepublish: field(7, bool, "Whether the kubelet calls the driver's publish again and again, e.g. to refresh tokens. Defaults to false.", { ptr: true }),
+  seLinuxMount: field(8, bool, "Whether the driver can mount with an SELinux context. Defaults to false.", { ptr: true }),
+});
+
+storage.object("TokenRequest", "A token a CSI driver receives for the pod's service account.", {
+  audience: field(1, str, "Who the token is for.", { required: true }),
+  expirationSeconds: field(2, int64, "How long the token lives.", { ptr: true }),
+});
+
+export const csiNodeSchema = storage.kind("CSINode", { group: "storage.k8s.io", version: "v1" }, "The CSI drivers installed on one node (the kubelet keeps it; same name as the node).", {
+  metadata: field(1, metaRef("ObjectMeta"), "The node's name; the node owns it."),
+  spec: field(2, storage.ref("CSINodeSpec"), "The drivers on the node.", { required: true }),
+});
+
+storage.object("CSINodeSpec", "The drivers on a node.", {
+  drivers: field(1, list(storage.ref("CSINodeDriver"), { mergeKey: "name", strategy: "merge", listType: "map", mapKeys: ["name"] }), "One entry per driver registered with the node's kubelet.", { required: true }),
+});
+
+storage.object("CSINodeDriver", "One CSI driver on a node.", {
+  name: field(1, str, "The driver's name.", { required: true }),
+  nodeID: field(2, str, "The node as the driver knows it.", { required: true }),
+  topologyKeys: field(3, list(str, atomic), "Node label keys the driver uses for topology (e.g. its zone)."),
+  allocatable: field(4, storage.ref("VolumeNodeResources"), "How many of the driver's volumes the node can take."),
+});
+
+storage.object("VolumeNodeResources", "Volume limits of a driver on a node.", {
+  count: field(1, int32, "Most volumes of this driver the node can use at once; absent means no limit.", { ptr: true }),
+});
+
+export const csiStorageCapacitySchema = storage.kind("CSIStorageCapacity", { group: "storage.k8s.io", version: "v1" }, "How much storage of one class a CSI driver can still provide to the nodes of one topology segment; the scheduler reads it.", {
+  metadata: field(1, metaRef("ObjectMeta"), "Name (usually generated) and namespace, both chosen by the driver."),
+  nodeTopology: field(2, metaRef("LabelSelector"), "Which nodes can reach this storage; absent means none."),
+  storageClassName: field(3, str, "The storage class the capacity is for.", { required: true }),
+  capacity: field(4, quantity, "Free capacity; absent means unknown.", { ptr: true }),
+  maximumVolumeSize: field(5, quantity, "The largest volume that can be made now.", { ptr: true }),
+});
+
+export const volumeAttachmentSchema = storage.kind("VolumeAttachment", { group: "storage.k8s.io", version: "v1" }, "A request to attach a volume to a node (or detach it): the attach/detach controller makes one, the CSI driver's attacher carries it out.", {
+  metadata: field(1, metaRef("ObjectMeta"), "Name of the attachment (cluster-wide)."),
+  spec: field(2, storage.ref("VolumeAttachmentSpec"), "Which volume, which node, which driver.", { required: true }),
+  status: field(3, storage.ref("VolumeAttachmentStatus"), "Whether the volume is attached. Read-only."),
+});
+
+storage.object("VolumeAttachmentSpec", "What to attach where.", {
+  attacher: field(1, str, "The driver that attaches the volume.", { required: true }),
+  source: field(2, storage.ref("VolumeAttachmentSource"), "The volume.", { required: true }),
+  nodeName: field(3, str, "The node to attach it to.", { required: true }),
+});
+
+storage.object("VolumeAttachmentSource", "The volume to attach; set exactly one.", {
+  persistentVolumeName: field(1, str, "A PersistentVolume, by name.", { ptr: true }),
+  inlineVolumeSpec: field(2, core.ref("PersistentVolumeSpec"), "A volume written inline in a pod, translated to a PersistentVolume spec."),
+});
+
+storage.object("VolumeAttachmentStatus", "The state of an attachment.", {
+  attached: field(1, bool, "Whether the volume is attached.", { required: true }),
+  attachmentMetadata: field(2, mapOf(str), "What the attacher reports for the mount step."),
+  attachError: field(3, storage.ref("VolumeError"), "The last attach failure."),
+  detachError: field(4, storage.ref("VolumeError"), "The last detach failure."),
+});
+
+storage.object("VolumeError", "A failure of an attach or detach.", {
+  time: field(1, time, "When it happened."),
+  message: field(2, str, "What went wrong."),
 });
 
 core.object("TopologySelectorTerm", "Topology labels a volume's location must have.", {
@@ -78,7 +158,7 @@ core.object("TopologySelectorLabelRequirement", "A label and its allowed values.
   values: field(2, list(str, atomic), "Allowed values.", { required: true }),
 });
 
-core.kind("LimitRange", { group: "", version: "v1" }, "Default, minimum and maximum resources for each pod, container or claim in a namespace.", {
+export const limitRangeSchema = core.kind("LimitRange", { group: "", version: "v1" }, "Default, minimum and maximum resources for each pod, container or claim in a namespace.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name and namespace of the limit range."),
   spec: field(2, core.ref("LimitRangeSpec"), "The limits."),
 });
@@ -96,7 +176,7 @@ core.object("LimitRangeItem", "Limits for one kind of object.", {
   maxLimitRequestRatio: field(6, mapOf(quantity), "Largest allowed limit divided by request."),
 });
 
-networking.kind("NetworkPolicy", { group: "networking.k8s.io", version: "v1" }, "Firewall rules for pods: once a policy selects a pod, only the traffic some policy allows reaches (or leaves) it.", {
+export const networkPolicySchema = networking.kind("NetworkPolicy", { group: "networking.k8s.io", version: "v1" }, "Firewall rules for pods: once a policy selects a pod, only the traffic some policy allows reaches (or leaves) it.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name and namespace of the policy."),
   spec: field(2, networking.ref("NetworkPolicySpec"), "Which pods, and what traffic is allowed."),
 });

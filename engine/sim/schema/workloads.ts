@@ -1,8 +1,10 @@
-// apps/v1 (Deployment, ReplicaSet, DaemonSet, StatefulSet), batch/v1 (Job,
+// apps/v1 (Deployment, ReplicaSet, DaemonSet, StatefulSet,
+// ControllerRevision), core/v1 ReplicationController, batch/v1 (Job,
 // CronJob) and autoscaling/v1 Scale: the controllers that run pods for you.
-import { bool, coreRef, enumOf, field, int32, int64, intOrString, list, metaRef, pkg, str, time } from "./dsl";
+import { bool, coreRef, enumOf, field, int32, int64, intOrString, list, mapOf, metaRef, pkg, raw, str, time } from "./dsl";
 
 const apps = pkg("io.k8s.api.apps.v1");
+const core = pkg("io.k8s.api.core.v1");
 const batch = pkg("io.k8s.api.batch.v1");
 const autoscaling = pkg("io.k8s.api.autoscaling.v1");
 
@@ -16,7 +18,7 @@ const TEMPLATE = "The pod to create copies of.";
 const MIN_READY = "Seconds a new pod must be ready, without a container crashing, before it counts as available. Defaults to 0.";
 const HISTORY = "How many old revisions to keep for rollbacks.";
 
-apps.kind("Deployment", appsV1, "Keeps a number of identical pods running and rolls out changes to them gradually, through ReplicaSets.", {
+export const deploymentSchema = apps.kind("Deployment", appsV1, "Keeps a number of identical pods running and rolls out changes to them gradually, through ReplicaSets.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name, namespace, labels and other metadata of the deployment."),
   spec: field(2, apps.ref("DeploymentSpec"), "The pods wanted and how to replace them on change."),
   status: field(3, apps.ref("DeploymentStatus"), "How far the rollout got. Read-only."),
@@ -63,7 +65,7 @@ apps.object("DeploymentCondition", "One condition of a deployment.", {
   message: field(5, str, "Details for people."),
 });
 
-apps.kind("ReplicaSet", appsV1, "Keeps a number of pods matching a selector running. Usually made and managed by a Deployment.", {
+export const replicaSetSchema = apps.kind("ReplicaSet", appsV1, "Keeps a number of pods matching a selector running. Usually made and managed by a Deployment.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name, namespace, labels and owner of the replica set."),
   spec: field(2, apps.ref("ReplicaSetSpec"), "How many pods, and which."),
   status: field(3, apps.ref("ReplicaSetStatus"), "How many pods exist and are ready. Read-only."),
@@ -93,7 +95,43 @@ apps.object("ReplicaSetCondition", "One condition of a replica set.", {
   message: field(5, str, "Details for people."),
 });
 
-apps.kind("DaemonSet", appsV1, "Runs one copy of a pod on every node (or every node a selector picks), e.g. for log shippers and node agents.", {
+export const replicationControllerSchema = core.kind("ReplicationController", { group: "", version: "v1" }, "The original way to keep a number of pods running: like a ReplicaSet, but its selector is a plain label map. Use a Deployment instead.", {
+  metadata: field(1, metaRef("ObjectMeta"), "Name, namespace and labels; labels default to the template's."),
+  spec: field(2, core.ref("ReplicationControllerSpec"), "How many pods, which ones, and what they run."),
+  status: field(3, core.ref("ReplicationControllerStatus"), "How many pods exist and are ready. Read-only."),
+});
+
+core.object("ReplicationControllerSpec", "The desired state of a replication controller.", {
+  replicas: field(1, int32, "How many pods to run. Defaults to 1.", { ptr: true, default: 1 }),
+  minReadySeconds: field(4, int32, MIN_READY),
+  selector: field(2, mapOf(str), "Labels a pod needs to belong to this controller; defaults to the template's labels."),
+  template: field(3, core.ref("PodTemplateSpec"), TEMPLATE),
+});
+
+core.object("ReplicationControllerStatus", "The observed state of a replication controller.", {
+  replicas: field(1, int32, "Pods that exist now.", { required: true }),
+  fullyLabeledReplicas: field(2, int32, "Pods whose labels match the template's."),
+  readyReplicas: field(4, int32, "Pods that are ready."),
+  availableReplicas: field(5, int32, "Pods ready for at least minReadySeconds."),
+  observedGeneration: field(3, int64, "The generation this status is about."),
+  conditions: field(6, list(core.ref("ReplicationControllerCondition"), byType), "Problems creating or deleting pods (ReplicaFailure)."),
+});
+
+core.object("ReplicationControllerCondition", "One condition of a replication controller.", {
+  type: field(1, str, "Which condition (ReplicaFailure).", { required: true }),
+  status: field(2, CONDITION_STATUS, "Whether it holds.", { required: true }),
+  lastTransitionTime: field(3, time, "When status last changed."),
+  reason: field(4, str, "One-word cause."),
+  message: field(5, str, "Details for people."),
+});
+
+export const controllerRevisionSchema = apps.kind("ControllerRevision", appsV1, "A saved copy of a DaemonSet's or StatefulSet's pod template, one per revision: what rollout history lists and rollout undo goes back to.", {
+  metadata: field(1, metaRef("ObjectMeta"), "Name (<owner>-<hash>), namespace, labels and the owning controller."),
+  data: field(2, raw, "The saved state: a patch holding the owner's pod template."),
+  revision: field(3, int64, "The revision number, counting up from 1.", { required: true }),
+});
+
+export const daemonSetSchema = apps.kind("DaemonSet", appsV1, "Runs one copy of a pod on every node (or every node a selector picks), e.g. for log shippers and node agents.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name, namespace, labels and other metadata of the daemon set."),
   spec: field(2, apps.ref("DaemonSetSpec"), "The pod to run on each node."),
   status: field(3, apps.ref("DaemonSetStatus"), "How many nodes run it. Read-only."),
@@ -138,7 +176,7 @@ apps.object("DaemonSetCondition", "One condition of a daemon set.", {
   message: field(5, str, "Details for people."),
 });
 
-apps.kind("StatefulSet", appsV1, "Runs pods with stable identities (name-0, name-1, ...), stable DNS names and their own storage, started and updated in order.", {
+export const statefulSetSchema = apps.kind("StatefulSet", appsV1, "Runs pods with stable identities (name-0, name-1, ...), stable DNS names and their own storage, started and updated in order.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name, namespace, labels and other metadata of the stateful set."),
   spec: field(2, apps.ref("StatefulSetSpec"), "The pods, their storage and their ordering."),
   status: field(3, apps.ref("StatefulSetStatus"), "How many pods exist, are ready and updated. Read-only."),
@@ -198,7 +236,7 @@ apps.object("StatefulSetCondition", "One condition of a stateful set.", {
   message: field(5, str, "Details for people."),
 });
 
-batch.kind("Job", batchV1, "Runs pods until a number of them complete successfully, retrying failures; for batch work that ends.", {
+export const jobSchema = batch.kind("Job", batchV1, "Runs pods until a number of them complete successfully, retrying failures; for batch work that ends.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name, namespace, labels and other metadata of the job."),
   spec: field(2, batch.ref("JobSpec"), "The pod to run and how many must succeed."),
   status: field(3, batch.ref("JobStatus"), "Active, succeeded and failed pods and the job's conditions. Read-only."),
@@ -243,7 +281,7 @@ batch.object("JobCondition", "One condition of a job.", {
   message: field(6, str, "Details for people."),
 });
 
-batch.kind("CronJob", batchV1, "Creates a Job on a schedule, like a crontab line.", {
+export const cronJobSchema = batch.kind("CronJob", batchV1, "Creates a Job on a schedule, like a crontab line.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name, namespace, labels and other metadata of the cron job."),
   spec: field(2, batch.ref("CronJobSpec"), "The schedule and the job to create."),
   status: field(3, batch.ref("CronJobStatus"), "Running jobs and the last schedule time. Read-only."),
@@ -271,7 +309,7 @@ batch.object("CronJobStatus", "The observed state of a cron job.", {
   lastSuccessfulTime: field(5, time, "When a job last completed successfully.", { ptr: true }),
 });
 
-autoscaling.kind("Scale", { group: "autoscaling", version: "v1" }, "The replica count of a scalable resource (Deployment, ReplicaSet, StatefulSet), as kubectl scale reads and writes it through the scale subresource.", {
+export const scaleSchema = autoscaling.kind("Scale", { group: "autoscaling", version: "v1" }, "The replica count of a scalable resource (Deployment, ReplicaSet, StatefulSet), as kubectl scale reads and writes it through the scale subresource.", {
   metadata: field(1, metaRef("ObjectMeta"), "Name and namespace of the scaled object."),
   spec: field(2, autoscaling.ref("ScaleSpec"), "The wanted replica count."),
   status: field(3, autoscaling.ref("ScaleStatus"), "The current replica count. Read-only."),

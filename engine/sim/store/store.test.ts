@@ -75,4 +75,22 @@ describe("Store", () => {
     expect(Number(restored.create("/core/configmaps/default/b", cm("b")).metadata.resourceVersion)).toBe(store.revision + 1);
     expect(codeOf(() => restored.watch("/", store.revision - 1, () => undefined))).toBe("Gone");
   });
+
+  it("lists by any key prefix in key order, after creates, updates and deletes, and after a restore", () => {
+    const store = new Store();
+    for (const key of ["/core/pods/kube-system/b", "/core/pods/default/z", "/core/configmaps/default/c", "/core/pods/default/a", "/apps/deployments/default/d"]) {
+      store.create(key, cm(key.split("/").at(-1) ?? ""));
+    }
+    const names = (s: Store, prefix: string): string[] => s.list(prefix).map((o) => `${o.metadata.name ?? ""}`);
+    expect(names(store, "/core/pods/")).toEqual(["a", "z", "b"]);
+    expect(names(store, "/core/pods/default/")).toEqual(["a", "z"]);
+    expect(names(store, "/core/")).toEqual(["c", "a", "z", "b"]);
+    expect(names(store, "/")).toEqual(["d", "c", "a", "z", "b"]);
+    store.delete("/core/pods/default/a");
+    store.create("/core/pods/default/m", cm("m"));
+    store.update("/core/pods/default/z", cm("z", "2"));
+    expect(names(store, "/core/pods/")).toEqual(["m", "z", "b"]);
+    expect(store.list("/core/pods/default/z")[0]?.data).toEqual({ value: "2" });
+    expect(names(Store.restore(store.snapshot()), "/core/pods/")).toEqual(["m", "z", "b"]);
+  });
 });

@@ -65,8 +65,21 @@ export function thaw<T>(value: T): T {
   return copy as T;
 }
 
+/** `/<group>/<plural>/` of a key or prefix; undefined when it is shorter than that (e.g. "/"). */
+function resourceOf(key: string): string | undefined {
+  const group = key.indexOf("/", 1);
+  const end = group < 0 ? -1 : key.indexOf("/", group + 1);
+  return end < 0 ? undefined : key.slice(0, end + 1);
+}
+
 export class Store {
   private readonly objects = new Map<string, KObject>();
+  /**
+   * Keys per resource (`/<group>/<plural>/`): controllers list small resources
+   * (a namespace's Services, quotas) on every pod change, and scanning every
+   * key in the store (events, pods...) each time made that quadratic.
+   */
+  private readonly byResource = new Map<string, { keys: Set<string>; sorted?: string[] }>();
   private readonly history: StoreEvent[] = [];
   private readonly watchers = new Set<Watcher>();
   private readonly pending: StoreEvent[] = [];
@@ -98,10 +111,29 @@ export class Store {
 
   /** Objects whose key starts with `prefix`, in key order (as etcd range reads). */
   list(prefix: string): KObject[] {
-    const keys: string[] = [];
-    for (const key of this.objects.keys()) if (key.startsWith(prefix)) keys.push(key);
-    keys.sort();
-    return keys.map((key) => this.objects.get(key) as KObject);
+    const resource = resourceOf(prefix);
+    const candidates = resource === undefined ? [...this.objects.keys()].sort() : this.sortedKeys(resource);
+    const objects: KObject[] = [];
+    for (const key of candidates) if (key.startsWith(prefix)) objects.push(this.objects.get(key) as KObject);
+    return objects;
+  }
+
+  /** The keys of one resource in order, sorted again only after a create or delete there. */
+  private sortedKeys(resource: string): readonly string[] {
+    const entry = this.byResource.get(resource);
+    if (!entry) return [];
+    entry.sorted ??= [...entry.keys].sort();
+    return entry.sorted;
+  }
+
+  private indexKey(key: string, present: boolean): void {
+    const resource = resourceOf(key) ?? "";
+    let entry = this.byResource.get(resource);
+    if (!entry) this.byResource.set(resource, (entry = { keys: new Set() }));
+    if (present === entry.keys.has(key)) return;
+    if (present) entry.keys.add(key);
+    else entry.keys.delete(key);
+    entry.sorted = undefined;
   }
 
   create(key: string, object: KObject): KObject {
@@ -123,6 +155,7 @@ export class Store {
     const current = this.objects.get(key);
     if (!current) throw new StoreError("NotFound", key);
     this.objects.delete(key);
+    this.indexKey(key, false);
     // The DELETED event carries the last state stamped with the deletion's revision.
     const last = thaw(current);
     last.metadata.resourceVersion = String(++this.rev);
@@ -159,7 +192,10 @@ export class Store {
   /** A store holding a snapshot's objects; watches must start at or after its revision. */
   static restore(snapshot: StoreSnapshot, historyLimit?: number): Store {
     const store = new Store(historyLimit);
-    for (const [key, object] of snapshot.objects) store.objects.set(key, deepFreeze(thaw(object)));
+    for (const [key, object] of snapshot.objects) {
+      store.objects.set(key, deepFreeze(thaw(object)));
+      store.indexKey(key, true);
+    }
     store.rev = snapshot.revision;
     store.compacted = snapshot.revision;
     return store;
@@ -170,6 +206,7 @@ export class Store {
     stored.metadata.resourceVersion = String(++this.rev);
     const frozen = deepFreeze(stored);
     this.objects.set(key, frozen);
+    this.indexKey(key, true);
     this.record({ type, key, revision: this.rev, object: frozen, previous });
     return frozen;
   }

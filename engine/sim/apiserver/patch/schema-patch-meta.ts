@@ -1,10 +1,11 @@
-// PatchMeta from the schema registry (engine/sim/schema): each list field's
-// x-kubernetes-patch-merge-key / patch-strategy / list-type / list-map-keys,
-// and key defaults from the item schema (ports.protocol = TCP). The built-in
-// table fills in what the schema does not say (atomic structs such as
-// LabelSelector) and covers kinds the schema does not know.
+// PatchMeta from each kind's schema (ResourceType.schema, engine/sim/schema):
+// each list field's x-kubernetes-patch-merge-key / patch-strategy /
+// list-type / list-map-keys, and key defaults from the item schema
+// (ports.protocol = TCP). The built-in table fills in what the schema does
+// not say (atomic structs such as LabelSelector).
+import type { Registry } from "../../registry";
 import type { Field, FieldType } from "../../schema/dsl";
-import { schemaByName, schemaForKind } from "../../schema/registry";
+import { schemaByName } from "../../schema/registry";
 import { builtinPatchMeta, type FieldMeta, type PatchMetaResolver } from "./patch-meta";
 
 function fieldTypeAt(root: string, path: readonly string[]): FieldType | undefined {
@@ -40,9 +41,9 @@ function keyDefaults(items: FieldType, keys: string[]): Record<string, string | 
   return Object.keys(out).length ? out : undefined;
 }
 
-export const schemaPatchMeta: PatchMetaResolver = (apiVersion, kind) => {
+export const schemaPatchMeta = (registry: Registry): PatchMetaResolver => (apiVersion, kind) => {
   const builtin = builtinPatchMeta(apiVersion, kind);
-  const schema = schemaForKind(apiVersion, kind);
+  const schema = registry.schemaFor(apiVersion, kind);
   if (!schema) return builtin;
   return {
     lookup(path) {

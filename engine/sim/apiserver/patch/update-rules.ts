@@ -41,14 +41,15 @@ const POD_UPDATE_DETAIL =
   "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
 
 function podSpecChange(current: JsonObject, next: JsonObject): FieldError[] {
-  const allowed = structuredClone(current);
+  // Shallow copies suffice: only top-level fields and container images are replaced (pods are compared on every bind).
+  const allowed = { ...current };
   for (const list of ["containers", "initContainers"]) {
     const before = allowed[list];
     const after = next[list];
     if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-      before.forEach((c, i) => {
+      allowed[list] = before.map((c, i) => {
         const n = after[i];
-        if (isObject(c) && isObject(n) && n.image !== undefined) c.image = n.image;
+        return isObject(c) && isObject(n) && n.image !== undefined ? { ...c, image: n.image } : c;
       });
     }
   }

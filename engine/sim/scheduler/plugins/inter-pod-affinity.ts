@@ -71,12 +71,13 @@ export const interPodAffinity: FilterPlugin & ScorePlugin = {
     for (const term of affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
       if (podsInDomain(state, node, term.topologyKey).some((p) => termSelects(term, pod, p))) return unschedulable("node(s) didn't match pod anti-affinity rules");
     }
-    for (const other of state.nodes.flatMap((n) => n.pods.map((p) => [n, p] as const))) {
-      const [otherNode, existing] = other;
-      for (const term of affinityOf(existing).podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-        const value = domain(otherNode, term.topologyKey);
-        if (value !== undefined && domain(node, term.topologyKey) === value && termSelects(term, existing, pod)) {
-          return unschedulable("node(s) didn't satisfy existing pods anti-affinity rules");
+    for (const otherNode of state.nodes) {
+      for (const existing of otherNode.pods) {
+        for (const term of affinityOf(existing).podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
+          const value = domain(otherNode, term.topologyKey);
+          if (value !== undefined && domain(node, term.topologyKey) === value && termSelects(term, existing, pod)) {
+            return unschedulable("node(s) didn't satisfy existing pods anti-affinity rules");
+          }
         }
       }
     }
