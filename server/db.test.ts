@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startScratchPostgres, type ScratchPostgres } from "../prisma/scratch-postgres";
+import { PrismaClusterStateStore } from "./cluster-state";
 import { applyMigrations, openDatabase } from "./db";
 
 let postgres: ScratchPostgres;
@@ -37,6 +38,25 @@ describe.each([
       const user = await db.user.findUniqueOrThrow({ where: { id: "learner-1" }, include: { progress: true, attempts: true } });
       expect(user.progress[0]?.passed).toBe(true);
       expect(user.attempts[0]?.failing).toEqual([{ description: "x" }]);
+    } finally {
+      await db.$disconnect();
+    }
+  });
+
+  it("keeps a learner's saved cluster as bytes, replaced on each save", async () => {
+    const db = openDatabase(url());
+    try {
+      const clusters = new PrismaClusterStateStore(db);
+      await db.user.create({ data: { id: "learner-2" } });
+      const bytes = Uint8Array.from([0, 1, 2, 255, 254]);
+      await clusters.save("learner-2", { driver: "sim", revision: 4, data: bytes });
+      await clusters.save("learner-2", { driver: "sim", revision: 9, data: bytes.subarray(1) });
+      const loaded = await clusters.load("learner-2", "sim");
+      expect(loaded?.revision).toBe(9);
+      expect([...(loaded?.data ?? [])]).toEqual([1, 2, 255, 254]);
+      expect(await clusters.load("learner-2", "docker")).toBeUndefined();
+      await clusters.remove("learner-2");
+      expect(await clusters.load("learner-2", "sim")).toBeUndefined();
     } finally {
       await db.$disconnect();
     }

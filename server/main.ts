@@ -11,6 +11,7 @@ import { findLesson } from "../lessons";
 import { exercisesOf } from "../lessons/exercises";
 import { applyMigrations, openDatabase } from "./db";
 import { Learners, sessionSecret } from "./learners";
+import { PrismaClusterStateStore } from "./cluster-state";
 import { PrismaProgressStore } from "./progress";
 
 function log(message: string, error?: unknown): void {
@@ -50,7 +51,8 @@ async function main(): Promise<void> {
   });
 
   const clock = realClock;
-  const clusters = new SimDriver({ clock, runtimeDir: env.RUNTIME_DIR });
+  // Clusters are saved to the database, so a restart loses no learner work.
+  const clusters = new SimDriver({ clock, runtimeDir: env.RUNTIME_DIR, state: new PrismaClusterStateStore(db), log });
   const terminals = new TerminalHost({ runtimeDir: env.RUNTIME_DIR, clock, idleMs: env.TERMINAL_IDLE_MINUTES * 60_000 });
   const live = new LiveServer(server, {
     clusters,

@@ -14,13 +14,14 @@ import type { Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Clock } from "../clock";
-import type { ClusterDriver, ClusterLease } from "../cluster";
+import type { ClusterDriver, ClusterLease, ClusterStateStore } from "../cluster";
 import { bearerToken, createSimCluster, sendUnauthorized, type SimCluster } from "./cluster/cluster";
 import { tokenKeyId } from "./apiserver/auth/tokens";
 import { createServingCertificates, type ServingCertificates } from "./tls";
 import type { Duplex } from "node:stream";
 import { refuseUpgrade } from "./apiserver/streams/exec";
 import { errors } from "./apiserver/status";
+import { SimStateKeeper, type SavedSimCluster } from "./persistence";
 
 export interface SimDriverOptions {
   clock: Clock;
@@ -30,6 +31,12 @@ export interface SimDriverOptions {
   port?: number;
   /** CA and serving certificate to present (default: a fresh CA made with openssl). */
   certificates?: ServingCertificates;
+  /** Keeps each cluster's state across server restarts (default: none, clusters die with the process). */
+  state?: ClusterStateStore;
+  /** How often changed clusters are saved, in clock ms (default 10 s). */
+  saveIntervalMs?: number;
+  /** Where problems that must not stop the server are reported. */
+  log?: (message: string, error?: unknown) => void;
 }
 
 interface Entry {
@@ -48,15 +55,20 @@ export class SimDriver implements ClusterDriver {
   private readonly byKeyId = new Map<string, Entry>();
   private http?: Promise<{ server: Server; url: string; certificates: ServingCertificates }>;
   private closed = false;
+  private readonly keeper?: SimStateKeeper;
+  private readonly log: (message: string, error?: unknown) => void;
 
-  constructor(private readonly options: SimDriverOptions) {}
+  constructor(private readonly options: SimDriverOptions) {
+    this.log = options.log ?? ((message, error) => console.error(`[sim] ${message}`, error ?? ""));
+    if (options.state) this.keeper = new SimStateKeeper({ store: options.state, clock: options.clock, intervalMs: options.saveIntervalMs ?? 10_000, log: this.log });
+  }
 
   async acquire(learnerId: string, signal?: AbortSignal): Promise<ClusterLease> {
     signal?.throwIfAborted();
     if (this.closed) throw new Error("sim driver is closed");
     let pending = this.byLearner.get(learnerId);
     if (!pending) {
-      pending = this.create(learnerId);
+      pending = this.create(learnerId, { resume: true });
       this.byLearner.set(learnerId, pending);
       pending.catch(() => this.byLearner.delete(learnerId));
     }
@@ -72,7 +84,7 @@ export class SimDriver implements ClusterDriver {
     signal?.throwIfAborted();
     if (this.closed) throw new Error("sim driver is closed");
     await this.release(learnerId);
-    const pending = this.create(learnerId, snapshot);
+    const pending = this.create(learnerId, { restoreFrom: snapshot });
     this.byLearner.set(learnerId, pending);
     pending.catch(() => this.byLearner.delete(learnerId));
     return (await pending).lease;
@@ -83,15 +95,23 @@ export class SimDriver implements ClusterDriver {
     return (await this.byLearner.get(learnerId))?.cluster;
   }
 
+  /** Save every cluster changed since its last save, now (the keeper also does so every `saveIntervalMs`). */
+  async saveChanged(): Promise<void> {
+    await this.keeper?.saveChanged();
+  }
+
   async release(learnerId: string): Promise<void> {
     const pending = this.byLearner.get(learnerId);
     if (!pending) return;
     this.byLearner.delete(learnerId);
+    await this.keeper?.forget(learnerId);
     await this.dispose(await pending);
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    // Save before disposing: a restart must find every cluster as it was.
+    await this.keeper?.close();
     const entries = await Promise.allSettled([...this.byLearner.values()]);
     this.byLearner.clear();
     await Promise.all(entries.flatMap((e) => (e.status === "fulfilled" ? [this.dispose(e.value)] : [])));
@@ -138,14 +158,20 @@ export class SimDriver implements ClusterDriver {
     entry.cluster.upgrade(req, socket, head);
   }
 
-  private async create(learnerId: string, restoreFrom?: string | Uint8Array): Promise<Entry> {
+  /**
+   * A new cluster for the learner: booted from `restoreFrom`, else (with
+   * `resume`) from the learner's saved state, else fresh.
+   */
+  private async create(learnerId: string, from: { restoreFrom?: string | Uint8Array; resume?: boolean }): Promise<Entry> {
     const { url, certificates } = await this.listen();
     const id = `c${createHash("sha256").update(learnerId).digest("hex").slice(0, 16)}`;
     const dir = path.join(this.options.runtimeDir, "clusters", id);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const socketPath = path.join(dir, "api.sock");
     await rm(socketPath, { force: true });
-    const cluster = createSimCluster({ clock: this.options.clock, restoreFrom });
+    const saved = from.resume ? await this.keeper?.load(learnerId) : undefined;
+    const cluster = this.boot(learnerId, from.restoreFrom, saved);
+    this.keeper?.track(learnerId, cluster, from.restoreFrom !== undefined);
     const sockets = new Set<Socket>();
     const entry: Entry = {
       id,
@@ -172,6 +198,18 @@ export class SimDriver implements ClusterDriver {
     this.byToken.set(cluster.token, entry);
     this.byKeyId.set(cluster.tokenKeyId, entry);
     return entry;
+  }
+
+  private boot(learnerId: string, restoreFrom: string | Uint8Array | undefined, saved: SavedSimCluster | undefined): SimCluster {
+    if (saved) {
+      try {
+        return createSimCluster({ clock: this.options.clock, token: saved.token, restoreFrom: saved.etcd });
+      } catch (error) {
+        // A bad saved state costs the learner their cluster, never the server.
+        this.log(`saved cluster of ${learnerId} could not be restored; starting a fresh one`, error);
+      }
+    }
+    return createSimCluster({ clock: this.options.clock, restoreFrom });
   }
 
   private async dispose(entry: Entry): Promise<void> {

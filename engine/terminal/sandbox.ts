@@ -1,7 +1,6 @@
-// The learner's shell command line, per the verified recipe in
-// /work/shared/ENVIRONMENT.md: as root, join the cgroups and set ulimits; enter
-// the forwarder's network namespace; drop to the learner's uid with setpriv;
-// only then bwrap (bwrap run as root with --uid would leave host uid 0).
+// The learner's shell command line, in an order that matters: as root, join
+// the cgroups and set ulimits; enter the forwarder's network namespace; drop
+// to the learner's uid with setpriv; only then bwrap (bwrap run as root with --uid would leave host uid 0).
 // Files reach bwrap as file descriptors the root wrapper opens, so the learner
 // uid never needs to read or traverse anything on the host.
 

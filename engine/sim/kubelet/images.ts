@@ -76,8 +76,10 @@ export function lookupImage(ref: ImageRef): PullResult {
       message: `failed to pull and unpack image "${ref.qualified}": failed to resolve reference "${ref.qualified}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`,
     };
   }
+  // As a 1.32 node with containerd reports them: a missing tag keeps its gRPC NotFound status
+  // text, a missing (or private) repository above has none.
   if (!info.tags.includes(ref.tag)) {
-    return { ok: false, message: `failed to pull and unpack image "${ref.qualified}": failed to resolve reference "${ref.qualified}": ${ref.qualified}: not found` };
+    return { ok: false, message: `rpc error: code = NotFound desc = failed to pull and unpack image "${ref.qualified}": failed to resolve reference "${ref.qualified}": ${ref.qualified}: not found` };
   }
   return { ok: true, info, digest: `sha256:${createHash("sha256").update(ref.qualified).digest("hex")}` };
 }
