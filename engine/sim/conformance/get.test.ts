@@ -216,6 +216,16 @@ describe("kubectl get: output formats", () => {
       "web2   nginx:1.26   be",
     ]);
   });
+
+  it("prints -o go-template, -o jsonpath-as-json and the -file forms", async () => {
+    expect(await sim.ok("get", "pods", "-o", 'go-template={{range .items}}{{.metadata.name}}={{.status.phase}} {{end}}')).toBe("db=Running web1=Running web2=Running ");
+    expect(JSON.parse(await sim.ok("get", "pod", "web1", "-o", "jsonpath-as-json={.spec.containers[*].name}"))).toEqual(["web1"]);
+    const template = await sim.file("columns.txt", "NAME          NODE\nmetadata.name spec.nodeName\n");
+    expect(lines(await sim.ok("get", "pods", "-l", "app=db", "-o", `custom-columns-file=${template}`))).toEqual([
+      "NAME   NODE",
+      `db     ${await sim.ok("get", "pod", "db", "-o", "jsonpath={.spec.nodeName}")}`,
+    ]);
+  });
 });
 
 describe("kubectl get -w", () => {
