@@ -1,6 +1,8 @@
 // The course catalogue: the ordered list of lessons. Plain data with no Next or
 // Node imports, so the app, the custom server and the checker can all read it.
 
+import type { ClusterShape } from "../engine/cluster";
+
 export interface Lesson {
   /** URL segment and the id the socket protocol uses (`lesson:watch`). */
   slug: string;
@@ -11,6 +13,8 @@ export interface Lesson {
   summary: string;
   /** The lesson's folder name inside `lessons/`; it holds index.mdx (and exercises.ts). */
   directory: string;
+  /** Nodes the lesson needs beyond the default one control plane and two workers. */
+  cluster?: ClusterShape;
 }
 
 export const lessons: readonly Lesson[] = [

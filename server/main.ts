@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     progress: new PrismaProgressStore(db),
     identify: (request) => learners.identify(request),
     exercisesOf,
-    lessonExists: (lesson) => Boolean(findLesson(lesson)),
+    lessonNeeds: findLesson,
     log,
   });
   // socket.io answers its own upgrades; the rest (Next's dev reload) go to Next.

@@ -26,10 +26,20 @@ export interface ClusterLease {
   readonly access: ClusterAccess;
 }
 
+/** The nodes a lesson needs; clusters start with one control-plane node and two workers. */
+export interface ClusterShape {
+  workers: number;
+}
+
 export interface ClusterDriver {
   readonly name: "sim" | "docker";
   /** The learner's cluster, created on first need; later calls return the same one. */
   acquire(learnerId: string, signal?: AbortSignal): Promise<ClusterLease>;
+  /**
+   * Grow the learner's cluster to at least `shape`: missing workers join as
+   * with `kubeadm join`. Never removes a node or anything the learner made.
+   */
+  ensureShape(learnerId: string, shape: ClusterShape): Promise<void>;
   /** Tear the learner's cluster down. */
   release(learnerId: string): Promise<void>;
   /** Stop every cluster and listener. */

@@ -1,1 +1,1 @@
-export { LiveServer, type LiveServerOptions, type ProgressStore } from "./live-server";
+export { LiveServer, type LessonNeeds, type LiveServerOptions, type ProgressStore } from "./live-server";

@@ -51,7 +51,8 @@ function options(driver: ClusterDriver): LiveServerOptions {
     // The cookie check has its own tests (server/learners.test.ts); here a header names the learner.
     identify: (request) => Promise.resolve((request.headers["x-learner"] as string | undefined) ?? null),
     exercisesOf,
-    lessonExists: (lesson) => lesson === "why-orchestration",
+    // A stand-in catalogue: the real lesson, and one that needs a third worker.
+    lessonNeeds: (lesson) => ({ "why-orchestration": {}, "scheduling-drill": { cluster: { workers: 3 } } })[lesson],
     log: () => undefined,
   };
 }
@@ -148,6 +149,18 @@ describe("the live server", () => {
     expect(core).toBeInstanceOf(CoreV1Api);
   });
 
+  it("grows the learner's cluster to what the lesson needs: a third worker joins", async () => {
+    const before = live.liveCheckers;
+    const tab = openTab("eve");
+    await expect(tab.emitWithAck("lesson:watch", { lesson: "scheduling-drill" })).resolves.toEqual({ ok: true });
+    const { core } = clusterReader((await clusters.acquire("eve")).access);
+    const nodes = await core.listNode();
+    expect(nodes.items.map((n) => n.metadata?.name)).toEqual(["controlplane", "node01", "node02", "node03"]);
+    expect(nodes.items[3]?.status?.addresses).toContainEqual({ type: "InternalIP", address: "172.30.2.4" });
+    tab.disconnect();
+    await expect.poll(() => live.liveCheckers).toBe(before);
+  });
+
   it("stops checking when the last tab on a lesson goes", async () => {
     const before = live.liveCheckers;
     const first = openTab("dan");
@@ -167,6 +180,7 @@ describe("the live server", () => {
     const gated: ClusterDriver = {
       name: "sim",
       acquire: async (id) => (await gate, clusters.acquire(id)),
+      ensureShape: (id, shape) => clusters.ensureShape(id, shape),
       release: (id) => clusters.release(id),
       close: () => Promise.resolve(),
     };

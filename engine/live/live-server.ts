@@ -4,7 +4,7 @@
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { Server, type Socket } from "socket.io";
 import type { Clock } from "../clock";
-import type { ClusterDriver, ClusterLease } from "../cluster";
+import type { ClusterDriver, ClusterLease, ClusterShape } from "../cluster";
 import { LiveChecker, type Exercise, type ExerciseOutcome } from "../checker";
 import {
   lessonRefSchema,
@@ -27,6 +27,11 @@ export interface ProgressStore {
   record(learnerId: string, lesson: string, outcome: ExerciseOutcome): Promise<Date | null>;
 }
 
+export interface LessonNeeds {
+  /** The nodes the lesson's exercises need (workers join the learner's cluster when it has fewer). */
+  cluster?: ClusterShape;
+}
+
 export interface LiveServerOptions {
   clusters: ClusterDriver;
   terminals: TerminalHost;
@@ -35,7 +40,8 @@ export interface LiveServerOptions {
   /** The learner a request belongs to, from its cookie; null when it has none. */
   identify(request: IncomingMessage): Promise<string | null>;
   exercisesOf(lesson: string): Exercise[];
-  lessonExists(lesson: string): boolean;
+  /** What a lesson needs of the learner's cluster; undefined when there is no such lesson. */
+  lessonNeeds(lesson: string): LessonNeeds | undefined;
   log(message: string, error?: unknown): void;
 }
 
@@ -156,13 +162,13 @@ export class LiveServer {
     });
     socket.on("lesson:watch", async (ref: unknown, ack: unknown) => {
       const parsed = lessonRefSchema.safeParse(ref);
-      if (!parsed.success || !this.options.lessonExists(parsed.data.lesson)) {
-        return reply(ack, { ok: false, error: "There is no such lesson." });
-      }
+      const needs = parsed.success ? this.options.lessonNeeds(parsed.data.lesson) : undefined;
+      if (!parsed.success || !needs) return reply(ack, { ok: false, error: "There is no such lesson." });
       const lesson = parsed.data.lesson;
       if (watching === lesson) return reply(ack, { ok: true });
       try {
         const lease = await cluster;
+        if (needs.cluster) await this.options.clusters.ensureShape(learner.id, needs.cluster);
         // The tab may have gone, or asked for another lesson, while the cluster started.
         if (!socket.connected) return;
         if (watching) this.unwatch(learner, socket, watching);

@@ -14,7 +14,7 @@ import type { Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Clock } from "../clock";
-import type { ClusterDriver, ClusterLease, ClusterStateStore } from "../cluster";
+import type { ClusterDriver, ClusterLease, ClusterShape, ClusterStateStore } from "../cluster";
 import { bearerToken, createSimCluster, sendUnauthorized, type SimCluster } from "./cluster/cluster";
 import { tokenKeyId } from "./apiserver/auth/tokens";
 import { createServingCertificates, type ServingCertificates } from "./tls";
@@ -93,6 +93,12 @@ export class SimDriver implements ClusterDriver {
   /** The learner's live cluster, e.g. to snapshot it. */
   async cluster(learnerId: string): Promise<SimCluster | undefined> {
     return (await this.byLearner.get(learnerId))?.cluster;
+  }
+
+  async ensureShape(learnerId: string, shape: ClusterShape): Promise<void> {
+    await this.acquire(learnerId);
+    const drills = (await this.cluster(learnerId))?.drills;
+    while (drills && drills.workers.length < shape.workers) drills.joinWorker();
   }
 
   /** Save every cluster changed since its last save, now (the keeper also does so every `saveIntervalMs`). */

@@ -27,6 +27,7 @@ import { NodeHeartbeat } from "../kubelet/heartbeat";
 import { NodeLifecycleController } from "../controllers/node-lifecycle";
 import { Drills } from "./drills";
 import type { NodeConfig } from "../kubelet/node";
+import type { Node } from "../types";
 import { defaultRegistry, type Registry, type ResourceType } from "../registry";
 import { Scheduler } from "../scheduler/scheduler";
 import { Store, type StoreSnapshot } from "../store/store";
@@ -110,6 +111,22 @@ function sendStatus(res: ServerResponse, status: Status): void {
   res.end(body);
 }
 
+/** The nodes a saved cluster had, read back from its Node objects (undefined when it has none). */
+function nodesOf(snapshot: StoreSnapshot): NodeConfig[] | undefined {
+  const nodes = snapshot.objects
+    .filter(([key]) => key.startsWith("/core/nodes/"))
+    .map(([, object]): NodeConfig => {
+      const node = object as Node;
+      return {
+        name: node.metadata.name ?? "",
+        controlPlane: "node-role.kubernetes.io/control-plane" in (node.metadata.labels ?? {}),
+        internalIP: node.status?.addresses?.find((a) => a.type === "InternalIP")?.address ?? "",
+        podCIDR: node.spec?.podCIDR ?? "",
+      };
+    });
+  return nodes.length ? nodes : undefined;
+}
+
 export function createSimCluster(options: SimClusterOptions): SimCluster {
   // Time-scale drills speed this clock up; at factor 1 it is options.clock exactly.
   const clock = new ScaledClock(options.clock);
@@ -119,7 +136,8 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
   const store = snapshot ? Store.restore(snapshot, options.historyLimit) : new Store(options.historyLimit);
   const service = new ResourceService(registry, store, clock);
   const recorder = new EventRecorder(service, registry.find("", "v1", "events") as ResourceType, clock);
-  const nodes = options.nodes ?? DEFAULT_NODES;
+  // Our own copy: workers may join later. A restored cluster keeps the nodes it had.
+  const nodes = [...(options.nodes ?? (snapshot ? nodesOf(snapshot) : undefined) ?? DEFAULT_NODES)];
   const network = new ClusterNetwork(service, registry, clock);
   const containers = new ContainerRuntime({
     clock,
@@ -150,7 +168,8 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
     return kubelet;
   };
   const kubelets = nodes.map(newKubelet);
-  const heartbeats = nodes.map((config) => new NodeHeartbeat(config, { service, registry, recorder, clock }));
+  const newHeartbeat = (config: NodeConfig): NodeHeartbeat => new NodeHeartbeat(config, { service, registry, recorder, clock });
+  const heartbeats = nodes.map(newHeartbeat);
   const namespaces = new NamespaceController(service, registry, clock);
   const scheduler = new Scheduler({ service, registry, recorder, clock });
   const deps = { service, registry, recorder, clock };
@@ -166,7 +185,7 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
     new EndpointsController({ service, registry, clock }),
     new EndpointSliceController({ service, registry, clock }),
   ]);
-  const drills = new Drills({ service, registry, clock, nodes, kubelets, heartbeats, newKubelet, components: { "kube-scheduler": scheduler, "kube-controller-manager": controllerManager }, onNodeUp: () => staticPods.sync() });
+  const drills = new Drills({ service, registry, clock, nodes, kubelets, heartbeats, newKubelet, newHeartbeat, components: { "kube-scheduler": scheduler, "kube-controller-manager": controllerManager }, onNodeUp: () => staticPods.sync() });
   const staticPods = new StaticPods({ service, registry, clock, nodes, clusterSeed: token, isNodeUp: (node) => drills.isNodeUp(node) });
 
   if (!snapshot) {

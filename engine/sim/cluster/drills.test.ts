@@ -9,6 +9,7 @@ import { ManualClock } from "../../clock";
 import { createSimCluster, type SimCluster } from "./cluster";
 import { advanceClock, rows, startKubectlCluster, whileAdvancing } from "../test-kubectl";
 import type { ResourceType } from "../registry";
+import { encodeSnapshot } from "../store/snapshot-file";
 import type { CoreEvent, KObject, Node, Pod } from "../types";
 
 let clock: ManualClock;
@@ -143,6 +144,40 @@ describe("the kube-controller-manager drill, through kubectl", () => {
       expect(back[0]?.slice(1, 3)).toEqual(["1/1", "Running"]);
       expect(back[0]?.[3]).toMatch(/^1 \(\d+s ago\)$/);
     } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe("a worker joins (a lesson that needs more nodes)", () => {
+  it("registers node03, gets its kube-proxy pod and takes pods; a saved cluster keeps it", async () => {
+    const sim = await startKubectlCluster();
+    let restored: Awaited<ReturnType<typeof startKubectlCluster>> | undefined;
+    try {
+      const live = await sim.driver.cluster("learner-1");
+      expect(live?.drills.joinWorker()).toBe("node03");
+      await advanceClock(sim.clock, 10_000);
+      const nodes = rows((await sim.kubectl("get", "nodes", "-o", "wide")).stdout);
+      expect(nodes.map((r) => r.slice(0, 3))).toEqual([
+        ["NAME", "STATUS", "ROLES"],
+        ["controlplane", "Ready", "control-plane"],
+        ["node01", "Ready", "<none>"],
+        ["node02", "Ready", "<none>"],
+        ["node03", "Ready", "<none>"],
+      ]);
+      expect(nodes[4]?.[5]).toBe("172.30.2.4");
+      const proxies = rows((await sim.kubectl("get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-proxy", "-o", "wide")).stdout).slice(1);
+      expect(proxies.map((r) => r[6]).sort()).toEqual(["controlplane", "node01", "node02", "node03"]);
+      expect((await sim.kubectl("run", "pinned", "--image=nginx", "--overrides", '{"spec":{"nodeName":"node03"}}')).code).toBe(0);
+      await advanceClock(sim.clock, 10_000);
+      expect(rows((await sim.kubectl("get", "pod", "pinned", "-o", "wide")).stdout)[1]?.slice(2, 7)).toEqual(["Running", "0", expect.stringMatching(/s$/) as unknown, "10.244.3.2", "node03"]);
+
+      // Booted again from its etcd snapshot, the cluster still has node03's kubelet: it stays Ready.
+      restored = await startKubectlCluster("learner-2", "2026-03-01T12:00:00Z", live?.store && encodeSnapshot(live.store.snapshot()));
+      await advanceClock(restored.clock, 120_000, 1_000);
+      expect(rows((await restored.kubectl("get", "node", "node03")).stdout)[1]?.[1]).toBe("Ready");
+    } finally {
+      await restored?.close();
       await sim.close();
     }
   });

@@ -9,7 +9,9 @@
 //   gets no new pods, deleted pods are not replaced) until it is back;
 // - fillNode: a pod pinned to the node requesting what is left of its
 //   allocatable cpu and memory, so new pods with requests no longer fit;
-// - setTimeScale: the cluster's clock runs faster (ScaledClock).
+// - setTimeScale: the cluster's clock runs faster (ScaledClock);
+// - joinWorker: a new worker node joins (lessons that need more nodes,
+//   through ClusterDriver.ensureShape).
 import type { ScaledClock } from "../../clock";
 import type { ResourceService } from "../apiserver/service";
 import type { Kubelet } from "../kubelet/kubelet";
@@ -37,6 +39,7 @@ export interface DrillDeps {
   kubelets: Kubelet[];
   heartbeats: NodeHeartbeat[];
   newKubelet(config: NodeConfig): Kubelet;
+  newHeartbeat(config: NodeConfig): NodeHeartbeat;
   components: Record<DrillComponent, Restartable>;
   /** Called when a node's kubelet is back (it posts its static pods' mirror pods again). */
   onNodeUp?(node: string): void;
@@ -67,6 +70,29 @@ export class Drills {
   /** Whether the node's kubelet is up. */
   isNodeUp(node: string): boolean {
     return this.deps.heartbeats[this.index(node)]?.running ?? false;
+  }
+
+  /** Names of the worker nodes, in join order. */
+  get workers(): string[] {
+    return this.deps.nodes.filter((n) => !n.controlPlane).map((n) => n.name);
+  }
+
+  /**
+   * A new worker joins, as after `kubeadm join`: node<NN> with the next
+   * address and pod subnet registers itself, heartbeats and takes pods
+   * (DaemonSets such as kube-proxy put theirs on it). Returns its name.
+   */
+  joinWorker(): string {
+    const config = nextWorker(this.deps.nodes);
+    this.deps.nodes.push(config);
+    const kubelet = this.deps.newKubelet(config);
+    const heartbeat = this.deps.newHeartbeat(config);
+    this.deps.kubelets.push(kubelet);
+    this.deps.heartbeats.push(heartbeat);
+    kubelet.register();
+    kubelet.start();
+    heartbeat.start();
+    return config.name;
   }
 
   /** The node's kubelet stops: no Lease renewals, no status, no pod work. */
@@ -174,4 +200,14 @@ export class Drills {
   setTimeScale(factor: number): void {
     this.deps.clock.setFactor(factor);
   }
+}
+
+/** The next worker after `nodes`: node01, node02, ... with the next free address and /24 pod subnet. */
+export function nextWorker(nodes: readonly NodeConfig[]): NodeConfig {
+  const taken = (values: (string | undefined)[]): number => Math.max(...values.map((v) => Number(v ?? 0)));
+  const workers = nodes.filter((n) => !n.controlPlane);
+  const number = taken(workers.map((n) => /^node(\d+)$/.exec(n.name)?.[1])) + 1;
+  const host = Math.max(1, taken(workers.map((n) => /^172\.30\.2\.(\d+)$/.exec(n.internalIP)?.[1]))) + 1;
+  const subnet = taken(nodes.map((n) => /^10\.244\.(\d+)\.0\/24$/.exec(n.podCIDR)?.[1])) + 1;
+  return { name: `node${String(number).padStart(2, "0")}`, controlPlane: false, internalIP: `172.30.2.${host}`, podCIDR: `10.244.${subnet}.0/24` };
 }
