@@ -14,6 +14,7 @@ const BENCHMARKS = {
   many: { file: "many-clusters.ts", what: "(d) 200 clusters x 1 req/s, p99 < 50 ms" },
   scale: { file: "scale-settle.ts", what: "(e) scale 1 -> 100 replicas settles in < 100 ms of CPU" },
   active: { file: "active-heap.ts", what: "(f) 1,000 active clusters x 20 pods < 2 GiB" },
+  terminal: { file: "terminal-prompt.ts", what: "(g) a learner shell's first prompt, median < 500 ms" },
 } as const;
 type Name = keyof typeof BENCHMARKS;
 
