@@ -5,6 +5,7 @@
 // collector sees live owners and leaves the pods alone. Idempotent: it also
 // repairs clusters restored from snapshots taken before these were seeded.
 import type { ResourceService } from "../apiserver/service";
+import { REVISION_HASH, revisionName, templatePatch, type RevisionOwner } from "../controllers/controller-revisions";
 import { timestamp, type Registry, type ResourceType } from "../registry";
 import type { KObject, OwnerReference } from "../types";
 
@@ -69,6 +70,29 @@ function ensure(service: ResourceService, type: ResourceType, body: KObject, sta
   return service.update(type, NS, body.metadata.name ?? "", { ...created, status }, { subresource: "status" });
 }
 
+/**
+ * The DaemonSet's first ControllerRevision, named after the hash its seeded
+ * pods carry; only while it has no history and its template is the seeded one
+ * (generation 1), else the controller writes the history.
+ */
+function ensureRevision(service: ResourceService, registry: Registry, ds: RevisionOwner, hash: string): void {
+  const type = apps(registry, "controllerrevisions");
+  const name = revisionName(ds.metadata.name ?? "", hash);
+  if (ds.metadata.generation !== 1 || service.list(type, NS).items.some((r) => r.metadata.ownerReferences?.some((o) => o.uid === ds.metadata.uid))) return;
+  service.create(type, NS, {
+    apiVersion: "apps/v1",
+    kind: "ControllerRevision",
+    metadata: {
+      name,
+      labels: { ...ds.spec?.template?.metadata?.labels, [REVISION_HASH]: hash },
+      annotations: { ...ds.metadata.annotations },
+      ownerReferences: [{ apiVersion: "apps/v1", kind: "DaemonSet", name: ds.metadata.name ?? "", uid: ds.metadata.uid ?? "", controller: true, blockOwnerDeletion: true }],
+    },
+    data: templatePatch(ds.spec?.template),
+    revision: 1,
+  });
+}
+
 /** Seed (or repair) the owners of the kube-system pods; call before the garbage collector starts. */
 export function seedSystemWorkloads(service: ResourceService, registry: Registry, nowMs: number): void {
   const pods = registry.find("", "v1", "pods") as ResourceType;
@@ -116,7 +140,8 @@ export function seedSystemWorkloads(service: ResourceService, registry: Registry
     owners.set(`ReplicaSet/${rs.metadata.name ?? ""}`, rs);
   }
 
-  if (owned("DaemonSet", "kube-proxy").length) {
+  const proxyPods = owned("DaemonSet", "kube-proxy");
+  if (proxyPods.length) {
     const n = service.list(nodes, undefined).items.length;
     const ds = ensure(
       service,
@@ -130,6 +155,8 @@ export function seedSystemWorkloads(service: ResourceService, registry: Registry
       { currentNumberScheduled: n, desiredNumberScheduled: n, numberAvailable: n, numberMisscheduled: 0, numberReady: n, observedGeneration: 1, updatedNumberScheduled: n },
     );
     owners.set("DaemonSet/kube-proxy", ds);
+    const hash = proxyPods[0]?.metadata.labels?.[REVISION_HASH];
+    if (hash) ensureRevision(service, registry, ds, hash);
   }
   for (const node of service.list(nodes, undefined).items) owners.set(`Node/${node.metadata.name ?? ""}`, node);
 

@@ -108,9 +108,9 @@ describe("logs", () => {
 });
 
 describe("terminals (node-pty)", () => {
-  async function pty(args: string[]): Promise<{ output: () => string; write(text: string): void; exit: Promise<number> }> {
+  async function pty(args: string[], env: Record<string, string> = {}): Promise<{ output: () => string; write(text: string): void; exit: Promise<number> }> {
     const { spawn } = await import("node-pty");
-    const term = spawn("/usr/bin/kubectl", ["--kubeconfig", sim.kubeconfig, ...args], { name: "xterm", cols: 100, rows: 30, env: { HOME: sim.dir, PATH: "/usr/bin:/bin", TERM: "xterm" } });
+    const term = spawn("/usr/bin/kubectl", ["--kubeconfig", sim.kubeconfig, ...args], { name: "xterm", cols: 100, rows: 30, env: { HOME: sim.dir, PATH: "/usr/bin:/bin", TERM: "xterm", ...env } });
     let out = "";
     term.onData((d) => (out += d));
     const exit = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
@@ -138,6 +138,36 @@ describe("terminals (node-pty)", () => {
     await until(() => t.output().includes("130\r\n"), "status 130");
     t.write("exit\r");
     expect(await t.exit).toBe(0);
+  });
+
+  it("a command that ends at once still lets kubectl send its terminal size first (no `websocket: close sent`)", async () => {
+    // One OS thread for kubectl's goroutines makes its size sender late, as on a busy machine.
+    for (let i = 0; i < 10; i++) {
+      const t = await pty(["exec", "-ti", "web", "--", "echo", "hi"], { GOMAXPROCS: "1" });
+      expect(await t.exit).toBe(0);
+      expect(t.output()).toBe("hi\r\n");
+    }
+  });
+
+  it("closes a tty session of a client that never sends a size after a second of clock", async () => {
+    const { WebSocket } = await import("ws");
+    const url = `${sim.lease.access.server.replace(/^https/, "wss")}/api/v1/namespaces/default/pods/web/exec?command=echo&command=hi&stdout=true&tty=true`;
+    const ws = new WebSocket(url, ["v5.channel.k8s.io"], { headers: { Authorization: `Bearer ${sim.lease.access.token}` }, ca: sim.lease.access.ca });
+    const frames: string[] = [];
+    let closedWith: number | undefined;
+    ws.on("message", (data: Buffer) => frames.push(`${data[0] ?? ""}:${data.subarray(1).toString()}`));
+    ws.on("close", (code) => (closedWith = code));
+    await until(() => frames.length === 2, "output and status");
+    expect(frames).toEqual(["1:hi\r\n", '3:{"metadata":{},"status":"Success"}']);
+    // A ping answered means the server had sent no close before it (frames arrive in order).
+    let ponged = false;
+    ws.on("pong", () => (ponged = true));
+    ws.ping();
+    await until(() => ponged || closedWith !== undefined, "pong");
+    expect(closedWith).toBeUndefined();
+    await advance(1000);
+    await until(() => closedWith !== undefined, "close");
+    expect(closedWith).toBe(1000);
   });
 
   it("kubectl run -it --rm attaches, and deletes the pod after exit", async () => {

@@ -11,6 +11,30 @@ export interface ImageContent {
   startup?: (now: number, hostname: string) => string[];
   /** The process ps shows as PID 1 when the spec gives no command. */
   init: string;
+  /** Executables that start the image's own server (its startup lines), e.g. `nginx -g 'daemon off;'`. */
+  daemons?: string[];
+}
+
+/** Small utilities every image with a shell has as binaries, though our shell runs them as builtins. */
+const SHELL_UTILITIES = ["echo", "true", "false", "printf", "pwd", "test", "["];
+
+/** Whether `command` (a name or a path) is an executable of the image. */
+export function hasExecutable(image: ImageContent, command: string): boolean {
+  const base = command.slice(command.lastIndexOf("/") + 1);
+  return image.programs.includes(base) || !!image.daemons?.includes(base) || (image.programs.includes("sh") && SHELL_UTILITIES.includes(base));
+}
+
+/**
+ * Why the runtime cannot start a container running `command` + `args` (runc's
+ * words), or undefined when it can. Without a command the image's entrypoint
+ * runs (a server takes `args` as its own); otherwise the first word must be
+ * an executable of the image.
+ */
+export function startFailure(image: ImageContent, command: string[] | undefined, args: string[] | undefined): string | undefined {
+  const argv = command?.length ? command : image.startup ? [] : (args ?? []);
+  const [first] = argv;
+  if (first === undefined || hasExecutable(image, first)) return undefined;
+  return first.includes("/") ? `exec: "${first}": stat ${first}: no such file or directory` : `exec: "${first}": executable file not found in $PATH`;
 }
 
 const BUSYBOX_PROGRAMS = ["sh", "cat", "ls", "env", "printenv", "hostname", "ps", "sleep", "df", "mount", "touch", "mkdir", "rm", "grep", "head", "tail", "wc", "whoami", "id", "date", "uname", "wget", "nslookup", "ping", "tar"];
@@ -104,6 +128,7 @@ function nginx(tag: string): ImageContent {
     },
     env: { NGINX_VERSION: version, NJS_VERSION: "0.8.9", PKG_RELEASE: "1~bookworm", PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
     init: "nginx: master process nginx -g daemon off;",
+    daemons: ["nginx", "docker-entrypoint.sh"],
     startup: (now) => {
       const t = stamp(now);
       return [
@@ -143,8 +168,13 @@ function busybox(alpine: boolean): ImageContent {
   };
 }
 
-function server(init: string, lines: (now: number) => string[]): ImageContent {
-  return { flavour: "debian", programs: DEBIAN_PROGRAMS, files: { ...dirs(), "/etc/os-release": DEBIAN_OS, "/etc/passwd": PASSWD }, env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }, init, startup: lines };
+function server(init: string, daemons: string[], lines: (now: number) => string[]): ImageContent {
+  return { flavour: "debian", programs: DEBIAN_PROGRAMS, files: { ...dirs(), "/etc/os-release": DEBIAN_OS, "/etc/passwd": PASSWD }, env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }, init, daemons, startup: lines };
+}
+
+/** perl:5.x, Debian with perl (its default command, `perl -de0`, exits at once without a terminal). */
+function perlImage(): ImageContent {
+  return { flavour: "debian", programs: [...DEBIAN_PROGRAMS, "perl", "wget"], files: { ...dirs(), "/etc/os-release": DEBIAN_OS, "/etc/passwd": PASSWD }, env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }, init: "perl" };
 }
 
 const JESSIE_OS = `PRETTY_NAME="Debian GNU/Linux 8 (jessie)"
@@ -189,6 +219,7 @@ function bootcamp(tag: string): ImageContent {
     files: { ...dirs(), "/etc/os-release": JESSIE_OS, "/etc/passwd": PASSWD, "/server.js": bootcampServer(version) },
     env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NPM_CONFIG_LOGLEVEL: "info", NODE_VERSION: "6.3.1" },
     init: "/bin/sh -c node server.js",
+    daemons: ["node"],
     // console.log of (text, Date, text, host, "\n"): space-joined, so the host is followed by " " and a blank line.
     startup: (now, hostname) => [`Kubernetes Bootcamp App Started At: ${new Date(now).toISOString()} | Running On:  ${hostname} `, ""],
   };
@@ -216,6 +247,7 @@ function etcd(tag: string): ImageContent {
     },
     env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
     init: "etcd",
+    daemons: ["etcd"],
     startup: (now) => {
       const ts = new Date(now).toISOString().replace(/Z$/, "000Z");
       const line = (caller: string, msg: string, fields: Record<string, unknown> = {}): string => JSON.stringify({ level: "info", ts, caller, msg, ...fields });
@@ -244,24 +276,29 @@ export function imageContent(key: string, tag: string): ImageContent {
     case "alpine":
       return busybox(true);
     case "httpd":
-      return server("httpd -DFOREGROUND", () => [
+      return server("httpd -DFOREGROUND", ["httpd", "httpd-foreground"], () => [
         "AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using 10.244.1.2. Set the 'ServerName' directive globally to suppress this message",
         "[mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations",
       ]);
     case "redis":
-      return server("redis-server *:6379", () => ["1:C 01 Mar 2026 12:00:00.000 * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo", "1:M 01 Mar 2026 12:00:00.000 * Ready to accept connections tcp"]);
+      return server("redis-server *:6379", ["redis-server", "docker-entrypoint.sh"], () => ["1:C 01 Mar 2026 12:00:00.000 * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo", "1:M 01 Mar 2026 12:00:00.000 * Ready to accept connections tcp"]);
     case "postgres":
-      return server("postgres", () => ["2026-03-01 12:00:00.000 UTC [1] LOG:  database system is ready to accept connections"]);
+      return server("postgres", ["postgres", "docker-entrypoint.sh"], () => ["2026-03-01 12:00:00.000 UTC [1] LOG:  database system is ready to accept connections"]);
     case "mysql":
-      return server("mysqld", () => ["2026-03-01T12:00:00.000000Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '8.4.3'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL."]);
+      return server("mysqld", ["mysqld", "docker-entrypoint.sh"], () => ["2026-03-01T12:00:00.000000Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '8.4.3'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL."]);
     case "gcr.io/google-samples/kubernetes-bootcamp":
     case "docker.io/jocatalin/kubernetes-bootcamp":
       return bootcamp(tag);
     case "registry.k8s.io/etcd":
       return etcd(tag);
+    case "perl":
+      return perlImage();
     case "ubuntu":
-      return { ...server("bash", () => []), startup: undefined, files: { ...dirs(), "/etc/os-release": 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\n', "/etc/passwd": PASSWD } };
-    default:
-      return { ...busybox(false), programs: [], init: "/pause", startup: () => [] };
+      return { ...server("bash", [], () => []), startup: undefined, files: { ...dirs(), "/etc/os-release": 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\n', "/etc/passwd": PASSWD } };
+    default: {
+      // A single-binary server (pause, agnhost, http-echo, the control plane): its one executable is named after the image.
+      const name = key.slice(key.lastIndexOf("/") + 1);
+      return { ...busybox(false), programs: [], init: `/${name}`, daemons: [name], startup: () => [] };
+    }
   }
 }

@@ -9,7 +9,7 @@ export interface HttpAnswer {
 }
 
 export interface ContainerNetwork {
-  /** A name as the pod's resolver sees it (search domains applied): the addresses, or none. */
+  /** A name as the cluster DNS answers it (search domains applied): the addresses, or none (NXDOMAIN). /etc/hosts is not consulted. */
   resolve(name: string, fromNamespace: string): string[];
   /** One HTTP GET; an Error (its message) when nothing answers (connection refused, timed out). */
   http(ip: string, port: number, path: string): Promise<HttpAnswer | Error> | HttpAnswer | Error;

@@ -5,9 +5,10 @@
 // Memory its processes hold (stress --vm) counts against the container's
 // memory limit: going over it kills the whole container (OOMKilled, 137).
 import type { Clock } from "../../clock";
-import type { Container, KObject, Pod } from "../types";
+import type { Container, Pod } from "../types";
 import { FileSystem, newDir, treeFrom, type FsDir, type Mount } from "./fs";
-import { imageContent, type ImageContent } from "./images";
+import { fieldValue, objectData, specEnvironment, type ObjectLookup } from "./env";
+import { hasExecutable, imageContent, startFailure, type ImageContent } from "./images";
 import { Input, Interrupt } from "./io";
 import { ContainerLog } from "./logs";
 import { NO_NETWORK, type ContainerNetwork, type ServiceEnv } from "./network";
@@ -19,7 +20,7 @@ import { quantityValue } from "../scheduler/quantity";
 export interface RuntimeDeps {
   clock: Clock;
   /** A ConfigMap or Secret of the cluster (for volumes and env). */
-  lookup(kind: "configmaps" | "secrets", namespace: string, name: string): KObject | undefined;
+  lookup: ObjectLookup;
   /** A ServiceAccount token for the pod's projected token volume. */
   token?(pod: Pod): string;
   /** The network as seen from `pod` (the networking part's `podNetwork`); none: nothing resolves. */
@@ -204,26 +205,18 @@ export class SimContainer {
     const stdin = tty && this.terminal ? this.terminal.input : this.mainInput;
     if (this.spec.stdin !== true) stdin.end();
     const io: ProcIO = { stdin, out, err, interrupt: this.kill, tty, ...(this.terminal ? { jobs: this.terminal } : {}) };
-    if (!argv.length) {
-      if (this.image.startup) {
-        this.procs.set(1, this.image.init);
-        for (const line of this.image.startup(this.deps.clock.now(), this.hostname)) out(`${line}\n`);
-        return new Promise<number>((resolve) => this.kill.on(() => resolve(0)));
-      }
-      argv.push(this.image.init);
-    }
+    if (!argv.length && !this.image.startup) argv.push(this.image.init);
+    // The kubelet starts no container the runtime cannot (StartError); this is what runc would exit with.
+    if (startFailure(this.image, this.spec.command, this.spec.args)) return 128;
     const [first = ""] = argv;
     const base = first.slice(first.lastIndexOf("/") + 1);
-    if (this.image.startup && !this.image.programs.includes(base)) {
-      // The image's own daemon under another command line (nginx -g 'daemon off;').
-      this.procs.set(1, argv.join(" "));
+    if (this.image.startup && (!this.spec.command?.length || this.image.daemons?.includes(base))) {
+      // The image's own daemon: its entrypoint (with the spec's args), or under another command line (nginx -g 'daemon off;').
+      this.procs.set(1, argv.length ? argv.join(" ") : this.image.init);
       for (const line of this.image.startup(this.deps.clock.now(), this.hostname)) out(`${line}\n`);
       return new Promise<number>((resolve) => this.kill.on(() => resolve(0)));
     }
     const shell = new Shell(this.host(), this.env, "sh");
-    if (!this.image.programs.includes(base) && !["exit", "echo", "true", "false"].includes(base)) {
-      return 128;
-    }
     const code = await shell.exec(argv, io);
     return this.kill.fired ? 137 : code;
   }
@@ -241,9 +234,7 @@ export class SimContainer {
 
   /** Whether `argv[0]` exists in this image (else exec fails before starting). */
   canExec(argv: string[]): boolean {
-    const first = argv[0] ?? "";
-    const base = first.slice(first.lastIndexOf("/") + 1);
-    return this.image.programs.includes(base) || ["echo", "true", "false", "pwd", "cd", "test", "[", "exit", "export", "printf"].includes(base);
+    return hasExecutable(this.image, argv[0] ?? "");
   }
 
   /** Run `argv` in this container; resolves with the exit code. */
@@ -333,6 +324,16 @@ export class ContainerRuntime {
     return sandbox;
   }
 
+  /**
+   * Why container `index` of `pod` cannot start, as containerd reports it to
+   * the kubelet (its command is no executable of the image), or undefined.
+   */
+  startError(pod: Pod, index: number): string | undefined {
+    const spec = pod.spec.containers[index];
+    const why = spec && startFailure(contentOf(spec), spec.command, spec.args);
+    return why && `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ${why}: unknown`;
+  }
+
   /** Start container `index` of `pod`; `exited` hears its main process's exit code (or the OOM kill). */
   start(pod: Pod, index: number, exited: ExitListener): SimContainer | undefined {
     const spec = pod.spec.containers[index];
@@ -343,8 +344,7 @@ export class ContainerRuntime {
       slot.current.stop();
       slot.previous = slot.current;
     }
-    const ref = parseImage(spec.image ?? "");
-    const image = imageContent(ref.repository.replace(/^docker\.io\/library\//, ""), ref.tag);
+    const image = contentOf(spec);
     const now = this.deps.clock.now();
     const rootfs = treeFrom(
       {
@@ -394,32 +394,9 @@ export class ContainerRuntime {
       });
       if (pod.spec.enableServiceLinks !== false) Object.assign(env, this.deps.serviceEnv?.(namespace) ?? {});
     }
-    const data = (kind: "configmaps" | "secrets", name: string): Record<string, string> | undefined => {
-      const object: (KObject & { data?: Record<string, string> }) | undefined = this.deps.lookup(kind, namespace, name);
-      if (!object) return undefined;
-      const values = object.data ?? {};
-      return kind === "secrets" ? Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")])) : values;
-    };
-    type EnvFrom = { prefix?: string; configMapRef?: { name: string }; secretRef?: { name: string } };
-    for (const from of (spec.envFrom as EnvFrom[] | undefined) ?? []) {
-      const values = from.configMapRef ? data("configmaps", from.configMapRef.name) : from.secretRef ? data("secrets", from.secretRef.name) : undefined;
-      for (const [k, v] of Object.entries(values ?? {})) env[`${from.prefix ?? ""}${k}`] = v;
-    }
-    type EnvVar = { name: string; value?: string; valueFrom?: { configMapKeyRef?: { name: string; key: string }; secretKeyRef?: { name: string; key: string }; fieldRef?: { fieldPath: string } } };
-    for (const v of (spec.env as EnvVar[] | undefined) ?? []) {
-      if (v.value !== undefined) env[v.name] = v.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string) => env[name] ?? m);
-      const from = v.valueFrom;
-      if (!from) {
-        env[v.name] ??= "";
-        continue;
-      }
-      let value: string | undefined;
-      if (from.configMapKeyRef) value = data("configmaps", from.configMapKeyRef.name)?.[from.configMapKeyRef.key];
-      else if (from.secretKeyRef) value = data("secrets", from.secretKeyRef.name)?.[from.secretKeyRef.key];
-      else if (from.fieldRef) value = fieldValue(pod, from.fieldRef.fieldPath);
-      if (value !== undefined) env[v.name] = value;
-    }
-    return env;
+    // The kubelet creates no container whose references fail (CreateContainerConfigError); one
+    // restored from a snapshot whose ConfigMap has gone since keeps what still resolves.
+    return specEnvironment(pod, spec, this.deps.lookup, env).env;
   }
 
   private mounts(pod: Pod, spec: Container, sandbox: PodSandbox, rootfs: FsDir): Mount[] {
@@ -436,9 +413,7 @@ export class ContainerRuntime {
     const namespace = pod.metadata.namespace ?? "default";
     const volumes = new Map(((pod.spec.volumes as VolumeSpec[] | undefined) ?? []).map((v) => [v.name, v]));
     const files = (kind: "configmaps" | "secrets", name: string, items?: { key: string; path: string }[]): Record<string, string> => {
-      const object: (KObject & { data?: Record<string, string> }) | undefined = this.deps.lookup(kind, namespace, name);
-      const raw = object?.data ?? {};
-      const decoded = kind === "secrets" ? Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")])) : raw;
+      const decoded = objectData(this.deps.lookup, kind, namespace, name) ?? {};
       if (!items) return Object.fromEntries(Object.entries(decoded).map(([k, v]) => [`/${k}`, v]));
       return Object.fromEntries(items.filter((i) => decoded[i.key] !== undefined).map((i) => [`/${i.path}`, decoded[i.key] as string]));
     };
@@ -492,6 +467,12 @@ export class ContainerRuntime {
   }
 }
 
+/** What the container's image holds. */
+function contentOf(spec: Container): ImageContent {
+  const ref = parseImage(spec.image ?? "");
+  return imageContent(ref.repository.replace(/^docker\.io\/library\//, ""), ref.tag);
+}
+
 /** The image's programs as executables in /bin and /usr/bin, so `/bin/sh -c ...` and `/usr/bin/env` resolve. */
 function installPrograms(rootfs: FsDir, programs: string[], now: number): void {
   for (const dir of ["/bin", "/usr/bin"]) {
@@ -503,26 +484,4 @@ function installPrograms(rootfs: FsDir, programs: string[], now: number): void {
       if (file?.kind === "file") file.mode = 0o755;
     }
   }
-}
-
-function fieldValue(pod: Pod, path: string): string | undefined {
-  switch (path) {
-    case "metadata.name":
-      return pod.metadata.name;
-    case "metadata.namespace":
-      return pod.metadata.namespace;
-    case "metadata.uid":
-      return pod.metadata.uid;
-    case "spec.nodeName":
-      return pod.spec.nodeName;
-    case "spec.serviceAccountName":
-      return pod.spec.serviceAccountName;
-    case "status.podIP":
-      return pod.status?.podIP;
-    case "status.hostIP":
-      return pod.status?.hostIP;
-  }
-  const label = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (label) return (label[1] === "labels" ? pod.metadata.labels : pod.metadata.annotations)?.[label[2] as string];
-  return undefined;
 }

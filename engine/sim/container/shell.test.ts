@@ -4,6 +4,7 @@ import { ManualClock } from "../../clock";
 import type { Pod } from "../types";
 import { Input } from "./io";
 import { parse, ShellSyntaxError } from "./parse";
+import type { ContainerNetwork } from "./network";
 import { ContainerRuntime, type Session } from "./runtime";
 
 function pod(spec: Partial<Pod["spec"]>, name = "p"): Pod {
@@ -96,5 +97,29 @@ describe("container filesystem", () => {
     const { runtime } = setup();
     const code = await new Promise<number>((resolve) => runtime.start(pod({ containers: [{ name: "c", image: "busybox", command: ["sh", "-c", "echo hi; exit 3"] }] }), 0, resolve));
     expect(code).toBe(3);
+  });
+});
+
+describe("names: /etc/hosts for programs, DNS for nslookup", () => {
+  const clock = new ManualClock(Date.parse("2026-03-01T12:00:00Z"));
+  // The cluster DNS knows the Service `web`; only the pod itself (127.0.0.1) answers HTTP and ping.
+  const network: ContainerNetwork = {
+    resolve: (name) => (name === "web" ? ["10.96.0.20"] : []),
+    http: (ip) => (ip === "127.0.0.1" ? { status: 200, headers: {}, body: "it me\n" } : new Error("Connection refused")),
+    ping: (ip) => ip === "127.0.0.1" || ip === "10.244.1.5",
+  };
+  const runtime = new ContainerRuntime({ clock, lookup: () => undefined, network: () => network });
+  const box = runtime.start(pod({ containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }] }, "box"), 0, () => undefined)!;
+
+  it("curl, wget and ping find localhost and the pod's own name in /etc/hosts", async () => {
+    expect((await run(box, "wget -qO- http://localhost/")).out).toBe("it me\n");
+    expect((await run(box, "ping -c 1 localhost | head -1; ping -c 1 box | head -1")).out).toBe("PING localhost (127.0.0.1): 56 data bytes\nPING box (10.244.1.5): 56 data bytes\n");
+  });
+
+  it("nslookup asks the cluster DNS only: localhost is NXDOMAIN under every search domain, for A and AAAA", async () => {
+    const nxdomain = (name: string): string => `** server can't find ${name}: NXDOMAIN\n\n`;
+    const searched = ["localhost.default.svc.cluster.local", "localhost.svc.cluster.local", "localhost.cluster.local"];
+    expect(await run(box, "nslookup localhost")).toEqual({ out: `Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n${[...searched, ...searched].map(nxdomain).join("")}`, err: "", code: 1 });
+    expect((await run(box, "nslookup web")).out).toContain("Name:\tweb.default.svc.cluster.local\nAddress: 10.96.0.20\n");
   });
 });

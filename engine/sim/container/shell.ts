@@ -8,6 +8,7 @@ import { Input, Interrupt } from "./io";
 import type { ContainerNetwork } from "./network";
 import { parse, ShellSyntaxError, type Command, type List, type Pipeline, type Redirect, type Word } from "./parse";
 import { etcdctl, etcdutl, type EtcdConnection } from "./etcdctl";
+import { perl } from "./perl";
 import { tar } from "./tar";
 
 /** What the shell needs from the container it runs in. */
@@ -611,6 +612,7 @@ const PROGRAMS: Record<string, Program> = {
   sh: (sh, argv, io) => runShell(sh, argv, io),
   bash: (sh, argv, io) => runShell(sh, argv, io),
   tar,
+  perl,
   etcdctl,
   etcdutl,
   async cat(sh, [, ...files], io) {
@@ -828,10 +830,13 @@ const PROGRAMS: Record<string, Program> = {
   curl: (sh, argv, io) => curl(sh, argv, io),
   nslookup(sh, [, name = ""], io) {
     io.out(`Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n`);
+    // A DNS client: it asks the cluster DNS only, never /etc/hosts (so localhost is NXDOMAIN, as CoreDNS says).
     const ips = sh.host.network.resolve(name, sh.host.namespace);
     const fqdn = name.includes(".") ? name : `${name}.${sh.host.namespace}.svc.cluster.local`;
     if (!ips.length) {
-      io.out(`** server can't find ${fqdn}: NXDOMAIN\n\n`);
+      // busybox asks A, then AAAA, for a dotless name under every search domain; each answer is NXDOMAIN.
+      const queried = name.includes(".") ? [name] : searchDomains(sh).map((domain) => `${name}.${domain}`);
+      for (const query of [...queried, ...queried]) io.out(`** server can't find ${query}: NXDOMAIN\n\n`);
       return 1;
     }
     for (const ip of ips) io.out(`Name:\t${fqdn}\nAddress: ${ip}\n`);
@@ -846,7 +851,7 @@ const PROGRAMS: Record<string, Program> = {
       else rest.push(args[i] as string);
     }
     const host = rest[0] ?? "";
-    const ip = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : sh.host.network.resolve(host, sh.host.namespace)[0];
+    const ip = addressOf(sh, host);
     if (!ip) return sh.fail(io, "ping", `bad address '${host}'`);
     io.out(`PING ${host} (${ip}): 56 data bytes\n`);
     const answers = await sh.host.network.ping(ip);
@@ -964,6 +969,35 @@ export async function interactive(sh: Shell, io: ProcIO): Promise<number> {
 
 // ---- network clients ----
 
+/** The container's /etc/resolv.conf `search` domains (busybox nslookup expands dotless names with them). */
+function searchDomains(sh: Shell): string[] {
+  const conf = readOptional(sh, "/etc/resolv.conf");
+  return /^search\s+(.+)$/m.exec(conf)?.[1]?.trim().split(/\s+/) ?? [];
+}
+
+/**
+ * The IPv4 address a program connects to for `host`, as getaddrinfo finds
+ * it: an address literal, else the container's /etc/hosts (localhost, its own
+ * hostname), else the cluster DNS.
+ */
+function addressOf(sh: Shell, host: string): string | undefined {
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return host;
+  for (const line of readOptional(sh, "/etc/hosts").split("\n")) {
+    const [ip = "", ...names] = line.replace(/#.*/, "").trim().split(/\s+/);
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(ip) && names.includes(host)) return ip;
+  }
+  return sh.host.network.resolve(host, sh.host.namespace)[0];
+}
+
+function readOptional(sh: Shell, path: string): string {
+  try {
+    return sh.host.fs.readFile(path);
+  } catch (error) {
+    if (error instanceof FsError) return "";
+    throw error;
+  }
+}
+
 interface Url {
   host: string;
   port: number;
@@ -996,7 +1030,7 @@ async function wget(sh: Shell, [, ...args]: string[], io: ProcIO): Promise<numbe
   if (!target) return sh.fail(io, "wget", "missing URL");
   const url = parseUrl(target);
   if (!url) return sh.fail(io, "wget", `bad address '${target}'`);
-  const ip = /^\d+\.\d+\.\d+\.\d+$/.test(url.host) ? url.host : sh.host.network.resolve(url.host, sh.host.namespace)[0];
+  const ip = addressOf(sh, url.host);
   if (!ip) return sh.fail(io, "wget", `bad address '${url.host}'`);
   if (!quiet) io.err(`Connecting to ${url.host}${url.port === 80 ? "" : `:${url.port}`} (${ip}:${url.port})\n`);
   const answer = await sh.host.network.http(ip, url.port, url.path);
@@ -1033,7 +1067,7 @@ async function curl(sh: Shell, [, ...args]: string[], io: ProcIO): Promise<numbe
   if (!target) return sh.fail(io, "curl", "try 'curl --help' or 'curl --manual' for more information", 2);
   const url = parseUrl(target);
   if (!url) return sh.fail(io, "curl", `(3) URL using bad/illegal format or missing URL`, 3);
-  const ip = /^\d+\.\d+\.\d+\.\d+$/.test(url.host) ? url.host : sh.host.network.resolve(url.host, sh.host.namespace)[0];
+  const ip = addressOf(sh, url.host);
   if (!ip) return sh.fail(io, "curl", `(6) Could not resolve host: ${url.host}`, 6);
   const answer = await sh.host.network.http(ip, url.port, url.path);
   if (answer instanceof Error) return sh.fail(io, "curl", `(7) Failed to connect to ${url.host} port ${url.port} after 0 ms: Couldn't connect to server`, 7);

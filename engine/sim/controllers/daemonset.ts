@@ -1,38 +1,46 @@
 // The DaemonSet controller, after upstream's pkg/controller/daemon: one pod
-// per eligible node (nodeSelector, taints against the template's tolerations
-// plus the daemon tolerations upstream adds), named `<ds>-<5 chars>` and
-// pinned to its node through required node affinity on metadata.name (the
-// scheduler binds it). Failed pods are replaced, extra pods on a node and
-// pods on nodes that stopped qualifying are deleted. RollingUpdate replaces
-// old pods within maxUnavailable; OnDelete waits for the user. Pods already
-// owned (the seeded kube-proxy pods) are kept: a pod is up to date when its
-// `controller-revision-hash` matches, or its `pod-template-generation` matches
-// the DaemonSet's `deprecated.daemonset.template.generation` at the current
-// generation.
+// per eligible node (nodeSelector, node affinity, taints against the
+// template's tolerations plus the daemon tolerations upstream adds), named
+// `<ds>-<5 chars>` and pinned to its node through required node affinity on
+// metadata.name (the scheduler binds it). Each sync keeps the history first
+// (a ControllerRevision per template, `controller-revision-hash` = the
+// current one's hash), then manages nodes (create where missing, delete
+// failed, extra and misplaced pods), then, once nothing is in flight, rolls
+// old pods within maxUnavailable (or surges new ones within maxSurge);
+// OnDelete leaves old pods until someone deletes them. A pod is up to date
+// when its hash matches, or (the seeded kube-proxy pods) its
+// `pod-template-generation` matches the DaemonSet's
+// `deprecated.daemonset.template.generation` at the current generation.
 import type { Clock } from "../../clock";
 import type { ResourceService } from "../apiserver/service";
 import type { Registry, ResourceType } from "../registry";
 import type { LabelSelector, PodTemplate } from "../registry/workload";
+import { termMatches, type NodeSelectorTerm } from "../scheduler/plugins/node-affinity";
+import { tolerates } from "../scheduler/plugins/taint-toleration";
 import type { Watch } from "../store/store";
 import type { KObject, Node, Pod, Taint, Toleration } from "../types";
+import { ControllerHistory, holdsTemplate, REVISION_HASH, type ControllerRevision } from "./controller-revisions";
 import type { EventRecorder } from "./events";
-import { computeHash, controllerOf, controllerRef, isActivePod, isPodReady, podAvailability, selectorMatches, timeOf } from "./ownership";
+import { controllerOf, controllerRef, isActivePod, isPodReady, podAvailability, selectorMatches, timeOf } from "./ownership";
 import { WorkQueue } from "./workqueue";
 
 const COMPONENT = "daemonset-controller";
-const REVISION_HASH = "controller-revision-hash";
 const TEMPLATE_GENERATION = "pod-template-generation";
 const TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation";
+// Upstream's failedPodsBackoff: a pod the kubelet keeps failing is replaced at most this often.
+const FAILED_BACKOFF_MS = 1000;
+const FAILED_BACKOFF_MAX_MS = 15 * 60_000;
 
 export interface DaemonSet extends KObject {
   spec?: {
     selector?: LabelSelector;
     template?: PodTemplate;
     minReadySeconds?: number;
+    revisionHistoryLimit?: number;
     updateStrategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } };
     [field: string]: unknown;
   };
-  status?: Record<string, unknown>;
+  status?: Record<string, unknown> & { collisionCount?: number };
 }
 
 export interface DaemonSetControllerDeps {
@@ -43,6 +51,7 @@ export interface DaemonSetControllerDeps {
 }
 
 const keyOf = (o: KObject): string => `${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`;
+const isTerminal = (pod: Pod): boolean => pod.status?.phase === "Failed" || pod.status?.phase === "Succeeded";
 
 /** The tolerations upstream adds to every daemon pod (AddOrUpdateDaemonPodTolerations). */
 export function daemonTolerations(hostNetwork: boolean): Toleration[] {
@@ -58,30 +67,32 @@ export function daemonTolerations(hostNetwork: boolean): Toleration[] {
   return out;
 }
 
-function tolerates(tolerations: Toleration[], taint: Taint): boolean {
-  return tolerations.some((t) => {
-    if (t.effect && t.effect !== taint.effect) return false;
-    if (!t.key) return t.operator === "Exists";
-    if (t.key !== taint.key) return false;
-    return t.operator === "Exists" || (t.value ?? "") === (taint.value ?? "");
-  });
+interface Placement {
+  /** A daemon pod belongs on the node (counted as desired, created when missing). */
+  shouldRun: boolean;
+  /** A pod already there may stay (only an untolerated NoExecute taint or a selector mismatch evicts it). */
+  shouldContinueRunning: boolean;
 }
 
-/** Whether a daemon pod of this template belongs on `node` (nodeSelector, required node affinity labels, taints). */
-export function nodeShouldRunDaemonPod(template: PodTemplate | undefined, node: Node): boolean {
-  const spec = (template?.spec ?? {}) as { nodeSelector?: Record<string, string>; tolerations?: Toleration[]; hostNetwork?: boolean; affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchExpressions?: { key: string; operator: string; values?: string[] }[] }[] } } } };
+/** Upstream's NodeShouldRunDaemonPod: nodeName, nodeSelector, required node affinity, then taints. */
+export function daemonPlacement(template: PodTemplate | undefined, node: Node): Placement {
+  const spec = template?.spec ?? { containers: [] };
+  const nowhere = { shouldRun: false, shouldContinueRunning: false };
+  if (spec.nodeName && spec.nodeName !== node.metadata.name) return nowhere;
   const labels = node.metadata.labels ?? {};
-  if (Object.entries(spec.nodeSelector ?? {}).some(([k, v]) => labels[k] !== v)) return false;
-  const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (terms?.length && !terms.some((term) => (term.matchExpressions ?? []).every((e) => selectorMatches({ matchExpressions: [e] }, labels)))) return false;
+  if (Object.entries(spec.nodeSelector ?? {}).some(([k, v]) => labels[k] !== v)) return nowhere;
+  const terms = (spec.affinity as { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] } } } | undefined)?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (terms && !terms.some((term) => termMatches(term, node))) return nowhere;
   const tolerations = [...(spec.tolerations ?? []), ...daemonTolerations(!!spec.hostNetwork)];
-  return !(node.spec?.taints ?? []).some((taint) => (taint.effect === "NoSchedule" || taint.effect === "NoExecute") && !tolerates(tolerations, taint));
+  const untolerated = (effect: string): boolean => (node.spec?.taints ?? []).some((taint: Taint) => taint.effect === effect && !tolerates(tolerations, taint));
+  if (untolerated("NoExecute")) return nowhere;
+  return { shouldRun: !untolerated("NoSchedule"), shouldContinueRunning: true };
 }
 
 /** The node a daemon pod is for: where it is bound, else its metadata.name affinity. */
 export function daemonPodNode(pod: Pod): string | undefined {
   if (pod.spec.nodeName) return pod.spec.nodeName;
-  const affinity = pod.spec.affinity as { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchFields?: { key: string; values?: string[] }[] }[] } } } | undefined;
+  const affinity = pod.spec.affinity as { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] } } } | undefined;
   for (const term of affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
     const field = term.matchFields?.find((f) => f.key === "metadata.name");
     if (field?.values?.[0]) return field.values[0];
@@ -89,12 +100,18 @@ export function daemonPodNode(pod: Pod): string | undefined {
   return undefined;
 }
 
-/** An int-or-percent of `total`, rounded up (as maxUnavailable is for DaemonSets). */
-function scaled(value: number | string | undefined, total: number, fallback: number): number {
-  if (value === undefined) return fallback;
+/** An int-or-percent of `total`, rounded up (as maxUnavailable and maxSurge are for DaemonSets). */
+function scaled(value: number | string | undefined, total: number): number {
+  if (value === undefined) return 0;
   if (typeof value === "number") return value;
   const m = /^(\d+)%$/.exec(value);
-  return m ? Math.ceil((Number(m[1]) * total) / 100) : Number(value) || fallback;
+  return m ? Math.ceil((Number(m[1]) * total) / 100) : Number(value) || 0;
+}
+
+/** Bound pods first, then oldest, then by name (upstream's podByCreationTimestampAndPhase). */
+function byCreationAndPhase(a: Pod, b: Pod): number {
+  const bound = Number(!a.spec.nodeName) - Number(!b.spec.nodeName);
+  return bound || timeOf(a.metadata.creationTimestamp) - timeOf(b.metadata.creationTimestamp) || (a.metadata.name ?? "").localeCompare(b.metadata.name ?? "");
 }
 
 export class DaemonSetController {
@@ -102,21 +119,26 @@ export class DaemonSetController {
   private readonly dsType: ResourceType;
   private readonly podType: ResourceType;
   private readonly nodeType: ResourceType;
+  private readonly history: ControllerHistory;
+  private readonly failedBackoff = new Map<string, { delay: number; at: number }>();
   private watches: Watch[] = [];
 
   constructor(private readonly deps: DaemonSetControllerDeps) {
     this.dsType = deps.registry.find("apps", "v1", "daemonsets") as ResourceType;
     this.podType = deps.registry.find("", "v1", "pods") as ResourceType;
     this.nodeType = deps.registry.find("", "v1", "nodes") as ResourceType;
+    this.history = new ControllerHistory(deps.service, deps.registry);
     this.queue = new WorkQueue(deps.clock, (key) => this.reconcile(key));
   }
 
   start(): void {
     const { store } = this.deps.service;
+    const { registry } = this.deps;
     this.watches.push(
-      store.watch(this.deps.registry.key(this.dsType), undefined, (event) => this.queue.add(keyOf(event.object))),
-      store.watch(this.deps.registry.key(this.podType), undefined, (event) => this.podChanged(event.object as Pod, event.previous as Pod | undefined)),
-      store.watch(this.deps.registry.key(this.nodeType), undefined, (event) => {
+      store.watch(registry.key(this.dsType), undefined, (event) => this.queue.add(keyOf(event.object))),
+      store.watch(registry.key(this.podType), undefined, (event) => this.dependentChanged(event.object, event.previous)),
+      store.watch(registry.key(this.history.type), undefined, (event) => this.dependentChanged(event.object, event.previous)),
+      store.watch(registry.key(this.nodeType), undefined, (event) => {
         if (event.type === "MODIFIED" && JSON.stringify([event.object.metadata.labels, event.object.spec]) === JSON.stringify([event.previous?.metadata.labels, event.previous?.spec])) return;
         this.enqueueAll();
       }),
@@ -134,17 +156,18 @@ export class DaemonSetController {
     for (const ds of this.deps.service.list(this.dsType, undefined).items) this.queue.add(keyOf(ds));
   }
 
-  private podChanged(pod: Pod, previous: Pod | undefined): void {
-    const namespace = pod.metadata.namespace ?? "";
-    for (const p of previous ? [pod, previous] : [pod]) {
-      const ref = controllerOf(p);
+  /** A pod or revision changed: its DaemonSet, or for an orphan every DaemonSet that may adopt it. */
+  private dependentChanged(object: KObject, previous: KObject | undefined): void {
+    const namespace = object.metadata.namespace ?? "";
+    for (const o of previous ? [object, previous] : [object]) {
+      const ref = controllerOf(o);
       if (ref) {
         if (ref.kind === "DaemonSet") this.queue.add(`${namespace}/${ref.name}`);
         continue;
       }
-      if (!isActivePod(p)) continue;
+      if (!isActivePod(o as Pod)) continue;
       for (const ds of this.deps.service.list(this.dsType, namespace).items as DaemonSet[]) {
-        if (selectorMatches(ds.spec?.selector, p.metadata.labels)) this.queue.add(keyOf(ds));
+        if (selectorMatches(ds.spec?.selector, o.metadata.labels)) this.queue.add(keyOf(ds));
       }
     }
   }
@@ -152,16 +175,16 @@ export class DaemonSetController {
   private reconcile(key: string): void {
     const [namespace, name] = key.split("/") as [string, string];
     const ds: DaemonSet | undefined = this.deps.service.find(this.dsType, namespace, name);
-    if (!ds) return;
-    const pods = this.claimPods(ds);
+    // A DaemonSet being deleted is left to the garbage collector, as upstream.
+    if (!ds || ds.metadata.deletionTimestamp) return;
     const nodes = this.deps.service.list(this.nodeType, undefined).items as Node[];
-    const byNode = new Map<string, Pod[]>();
-    for (const pod of pods) {
-      const node = daemonPodNode(pod) ?? "";
-      byNode.set(node, [...(byNode.get(node) ?? []), pod]);
-    }
-    if (!ds.metadata.deletionTimestamp) this.manage(ds, nodes, byNode);
-    this.updateStatus(ds, nodes, this.claimPods(ds));
+    const { hash, old, collisionCount } = this.constructHistory(ds);
+    const byNode = this.nodeToDaemonPods(ds);
+    const changed = this.manage(ds, nodes, byNode, hash);
+    // Like upstream's expectations: roll only once the manage pass's creations and deletions are seen (so `byNode` is still current).
+    if (!changed && (ds.spec?.updateStrategy?.type ?? "RollingUpdate") === "RollingUpdate") this.rollingUpdate(ds, nodes, byNode, hash);
+    this.cleanupHistory(ds, old);
+    this.updateStatus(ds, nodes, hash, collisionCount);
   }
 
   private claimPods(ds: DaemonSet): Pod[] {
@@ -174,7 +197,7 @@ export class DaemonSetController {
         if (ref.uid === uid) claimed.push(pod);
         continue;
       }
-      if (ds.metadata.deletionTimestamp || !isActivePod(pod) || !selectorMatches(ds.spec?.selector, pod.metadata.labels)) continue;
+      if (!isActivePod(pod) || !selectorMatches(ds.spec?.selector, pod.metadata.labels)) continue;
       try {
         const adopted = service.mutate(this.podType, pod.metadata.namespace, pod.metadata.name ?? "", (p) => {
           p.metadata.ownerReferences = [...(p.metadata.ownerReferences ?? []), controllerRef(ds)];
@@ -187,66 +210,219 @@ export class DaemonSetController {
     return claimed;
   }
 
-  private hash(ds: DaemonSet): string {
-    return computeHash(ds.spec?.template ?? {});
+  /** Claimed pods by target node; finished pods already being deleted are left out unless `withDeletedTerminal`. */
+  private nodeToDaemonPods(ds: DaemonSet, withDeletedTerminal = false): Map<string, Pod[]> {
+    const byNode = new Map<string, Pod[]>();
+    for (const pod of this.claimPods(ds)) {
+      if (!withDeletedTerminal && isTerminal(pod) && pod.metadata.deletionTimestamp) continue;
+      const node = daemonPodNode(pod) ?? "";
+      byNode.set(node, [...(byNode.get(node) ?? []), pod]);
+    }
+    return byNode;
   }
 
-  isUpdated(ds: DaemonSet, pod: Pod): boolean {
+  /**
+   * The current revision (found or written) and the older ones, as upstream's
+   * constructHistory; several revisions of the current template (made by
+   * hand) are folded into the newest, their pods relabelled.
+   */
+  private constructHistory(ds: DaemonSet): { hash: string; old: ControllerRevision[]; collisionCount: number } {
+    const revisions = this.history.claim(ds);
+    const { revision: current, collisionCount } = this.history.revisionFor(ds, revisions, ds.status?.collisionCount ?? 0);
+    // A revision made by hand may lack the label: its name stands in, as upstream labels it.
+    const hash = current.metadata.labels?.[REVISION_HASH] ?? current.metadata.name ?? "";
+    const old: ControllerRevision[] = [];
+    for (const revision of revisions) {
+      if (revision.metadata.name === current.metadata.name) continue;
+      const duplicateHash = revision.metadata.labels?.[REVISION_HASH];
+      if (duplicateHash && holdsTemplate(revision, ds.spec?.template)) {
+        this.relabelPods(ds, duplicateHash, hash);
+        this.history.delete(revision);
+        continue;
+      }
+      old.push(revision);
+    }
+    return { hash, old, collisionCount };
+  }
+
+  private relabelPods(ds: DaemonSet, from: string, to: string): void {
+    for (const pod of this.claimPods(ds)) {
+      if (pod.metadata.labels?.[REVISION_HASH] !== from) continue;
+      this.deps.service.mutate(this.podType, pod.metadata.namespace, pod.metadata.name ?? "", (p) => {
+        p.metadata.labels = { ...p.metadata.labels, [REVISION_HASH]: to };
+      });
+    }
+  }
+
+  /** Old revisions beyond revisionHistoryLimit go, oldest first, unless a pod still carries their hash. */
+  private cleanupHistory(ds: DaemonSet, old: ControllerRevision[]): void {
+    const excess = old.length - (ds.spec?.revisionHistoryLimit ?? 10);
+    if (excess <= 0) return;
+    const liveHashes = new Set<string>();
+    for (const pods of this.nodeToDaemonPods(ds, true).values()) {
+      for (const pod of pods) {
+        const hash = pod.metadata.labels?.[REVISION_HASH];
+        if (hash) liveHashes.add(hash);
+      }
+    }
+    this.history.deleteOldest(old, excess, (r) => liveHashes.has(r.metadata.labels?.[REVISION_HASH] ?? ""));
+  }
+
+  /** Upstream's IsPodUpdated: the revision hash, or the deprecated template generation. */
+  private isUpdated(ds: DaemonSet, pod: Pod, hash: string): boolean {
     const labels = pod.metadata.labels ?? {};
-    if (labels[REVISION_HASH] === this.hash(ds)) return true;
+    if (hash && labels[REVISION_HASH] === hash) return true;
     const generation = ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION];
+    // Nothing bumps the annotation on template changes here, so it only counts while the generation agrees.
     return generation !== undefined && labels[TEMPLATE_GENERATION] === generation && generation === String(ds.metadata.generation ?? 1);
   }
 
-  private manage(ds: DaemonSet, nodes: Node[], byNode: Map<string, Pod[]>): void {
-    const minReady = ds.spec?.minReadySeconds ?? 0;
-    const now = this.deps.clock.now();
-    const rolling = (ds.spec?.updateStrategy?.type ?? "RollingUpdate") === "RollingUpdate";
-    const eligible = nodes.filter((n) => nodeShouldRunDaemonPod(ds.spec?.template, n));
-    const eligibleNames = new Set(eligible.map((n) => n.metadata.name ?? ""));
-    const toDelete: Pod[] = [];
+  /** Create and delete so that each node has what it should (upstream's manage + podsShouldBeOnNode); true when it wrote anything. */
+  private manage(ds: DaemonSet, nodes: Node[], byNode: Map<string, Pod[]>, hash: string): boolean {
     const toCreate: string[] = [];
-    const old: Pod[] = [];
-    let unavailable = 0;
-    for (const [node, pods] of byNode) {
-      if (!eligibleNames.has(node)) toDelete.push(...pods.filter((p) => !p.metadata.deletionTimestamp));
-    }
-    for (const node of eligible) {
+    const toDelete: Pod[] = [];
+    const nodeNames = new Set(nodes.map((n) => n.metadata.name ?? ""));
+    for (const node of nodes) {
       const name = node.metadata.name ?? "";
-      const pods = (byNode.get(name) ?? []).filter((p) => !p.metadata.deletionTimestamp);
-      const failed = pods.filter((p) => p.status?.phase === "Failed" || p.status?.phase === "Succeeded");
-      toDelete.push(...failed);
-      const live = pods.filter((p) => !failed.includes(p)).sort((a, b) => timeOf(a.metadata.creationTimestamp) - timeOf(b.metadata.creationTimestamp));
-      const terminating = (byNode.get(name) ?? []).some((p) => p.metadata.deletionTimestamp);
-      if (!live.length) {
-        if (!terminating) toCreate.push(name);
-        unavailable++;
+      const { shouldRun, shouldContinueRunning } = daemonPlacement(ds.spec?.template, node);
+      const pods = byNode.get(name);
+      if (!pods) {
+        if (shouldRun) toCreate.push(name);
         continue;
       }
-      toDelete.push(...live.slice(1));
-      const pod = live[0] as Pod;
-      if (!podAvailability(pod, minReady, now).available) unavailable++;
-      if (!this.isUpdated(ds, pod)) old.push(pod);
-    }
-    if (rolling && old.length) {
-      const max = scaled(ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable, eligible.length, 1);
-      // Unavailable old pods go at once; available ones within the budget.
-      for (const pod of old) {
-        if (!podAvailability(pod, minReady, now).available) toDelete.push(pod);
+      if (!shouldContinueRunning) {
+        toDelete.push(...pods.filter((p) => !p.metadata.deletionTimestamp));
+        continue;
       }
-      let budget = max - unavailable;
-      for (const pod of old) {
-        if (budget <= 0) break;
-        if (!podAvailability(pod, minReady, now).available) continue;
-        toDelete.push(pod);
-        budget--;
+      const running: Pod[] = [];
+      for (const pod of pods) {
+        if (pod.metadata.deletionTimestamp) continue;
+        if (!isTerminal(pod)) running.push(pod);
+        else if (this.mayReplaceFinished(ds, pod, name)) toDelete.push(pod);
       }
+      running.sort(byCreationAndPhase);
+      if (!this.allowsSurge(ds)) {
+        toDelete.push(...running.slice(1));
+        continue;
+      }
+      if (!running.length) {
+        if (shouldRun) toCreate.push(name);
+        continue;
+      }
+      // Surging: an old and a new pod may share a node while the new one is not yet available.
+      const oldestNew = running.find((p) => p.metadata.labels?.[REVISION_HASH] === hash);
+      const oldestOld = running.find((p) => p.metadata.labels?.[REVISION_HASH] !== hash);
+      toDelete.push(...running.filter((p) => p !== oldestNew && p !== oldestOld));
+      if (oldestNew && oldestOld && (!isPodReady(oldestOld) || podAvailability(oldestNew, ds.spec?.minReadySeconds ?? 0, this.deps.clock.now()).available)) toDelete.push(oldestOld);
     }
-    for (const node of toCreate) this.createPod(ds, node);
+    // Pods for nodes that no longer exist (bound ones included: no pod GC runs here).
+    for (const [node, pods] of byNode) {
+      if (!nodeNames.has(node)) toDelete.push(...pods.filter((p) => !p.metadata.deletionTimestamp));
+    }
+    this.syncNodes(ds, toDelete, toCreate, hash);
+    return toCreate.length + toDelete.length > 0;
+  }
+
+  /** A finished pod is replaced, with an exponential back-off per node so a rejecting kubelet is not hammered. */
+  private mayReplaceFinished(ds: DaemonSet, pod: Pod, node: string): boolean {
+    const now = this.deps.clock.now();
+    const key = `${keyOf(ds)}/${node}`;
+    const last = this.failedBackoff.get(key);
+    if (last && now - last.at < last.delay) {
+      this.queue.addAfter(keyOf(ds), last.delay - (now - last.at));
+      return false;
+    }
+    const delay = last && now - last.at <= 2 * FAILED_BACKOFF_MAX_MS ? Math.min(last.delay * 2, FAILED_BACKOFF_MAX_MS) : FAILED_BACKOFF_MS;
+    this.failedBackoff.set(key, { delay, at: now });
+    if (pod.status?.phase === "Failed") {
+      this.deps.recorder.record(ds, { type: "Warning", reason: "FailedDaemonPod", message: `Found failed daemon pod ${pod.metadata.namespace ?? ""}/${pod.metadata.name ?? ""} on node ${node}, will try to kill it`, component: COMPONENT });
+    }
+    return true;
+  }
+
+  private allowsSurge(ds: DaemonSet): boolean {
+    const strategy = ds.spec?.updateStrategy;
+    return (strategy?.type ?? "RollingUpdate") === "RollingUpdate" && scaled(strategy?.rollingUpdate?.maxSurge, 1) > 0;
+  }
+
+  /** The pods of one node split into the up-to-date and the old one; undefined when there is more than one of either. */
+  private updatedAndOld(ds: DaemonSet, pods: Pod[], hash: string): { updated?: Pod; old?: Pod } | undefined {
+    const out: { updated?: Pod; old?: Pod } = {};
+    for (const pod of pods) {
+      if (pod.metadata.deletionTimestamp) continue;
+      const slot = this.isUpdated(ds, pod, hash) ? "updated" : "old";
+      if (out[slot]) return undefined;
+      out[slot] = pod;
+    }
+    return out;
+  }
+
+  /** Upstream's rollingUpdate: replace old pods within maxUnavailable, or surge new ones within maxSurge. */
+  private rollingUpdate(ds: DaemonSet, nodes: Node[], byNode: Map<string, Pod[]>, hash: string): void {
+    const minReady = ds.spec?.minReadySeconds ?? 0;
+    const now = this.deps.clock.now();
+    const available = (pod: Pod): boolean => podAvailability(pod, minReady, now).available;
+    let desired = 0;
+    for (const node of nodes) {
+      if (!daemonPlacement(ds.spec?.template, node).shouldRun) continue;
+      desired++;
+      if (!byNode.has(node.metadata.name ?? "")) byNode.set(node.metadata.name ?? "", []);
+    }
+    const rolling = ds.spec?.updateStrategy?.rollingUpdate;
+    let maxUnavailable = scaled(rolling?.maxUnavailable, desired);
+    const maxSurge = scaled(rolling?.maxSurge, desired);
+    if (desired > 0 && maxUnavailable === 0 && maxSurge === 0) maxUnavailable = 1;
+    // Node order is random upstream (a Go map); by name here, so runs repeat.
+    const perNode = [...byNode.keys()].sort().map((node) => ({ node, split: this.updatedAndOld(ds, byNode.get(node) ?? [], hash) }));
+
+    if (maxSurge === 0) {
+      let unavailable = 0;
+      const replace: Pod[] = [];
+      const candidates: Pod[] = [];
+      for (const { split } of perNode) {
+        if (!split || !split.old === !split.updated) unavailable++;
+        else if (split.updated) {
+          if (!available(split.updated)) unavailable++;
+        } else if (split.old && !available(split.old)) replace.push(split.old);
+        else if (split.old && unavailable < maxUnavailable) candidates.push(split.old);
+      }
+      const room = Math.min(Math.max(maxUnavailable - unavailable, 0), candidates.length);
+      this.syncNodes(ds, [...replace, ...candidates.slice(0, room)], [], hash);
+      return;
+    }
+
+    let surging = 0;
+    const toDelete: Pod[] = [];
+    const replaceOn: string[] = [];
+    const candidates: string[] = [];
+    for (const { node, split } of perNode) {
+      if (!split) {
+        surging++;
+        continue;
+      }
+      const { updated, old } = split;
+      if (!old) continue;
+      if (!updated) {
+        if (!available(old)) {
+          const target = nodes.find((n) => n.metadata.name === node);
+          if (!target || !daemonPlacement(ds.spec?.template, target).shouldRun) toDelete.push(old);
+          else replaceOn.push(node);
+        } else if (surging < maxSurge) candidates.push(node);
+        continue;
+      }
+      if (!available(updated)) surging++;
+      else toDelete.push(old);
+    }
+    const room = Math.min(Math.max(maxSurge - surging, 0), candidates.length);
+    this.syncNodes(ds, toDelete, [...replaceOn, ...candidates.slice(0, room)], hash);
+  }
+
+  private syncNodes(ds: DaemonSet, toDelete: Pod[], toCreate: string[], hash: string): void {
+    for (const node of toCreate) this.createPod(ds, node, hash);
     for (const pod of new Set(toDelete)) this.deletePod(ds, pod);
   }
 
-  private createPod(ds: DaemonSet, node: string): void {
+  private createPod(ds: DaemonSet, node: string, hash: string): void {
     const { service, recorder } = this.deps;
     const template = ds.spec?.template ?? {};
     const meta = template.metadata ?? {};
@@ -264,7 +440,7 @@ export class DaemonSetController {
       kind: "Pod",
       metadata: {
         generateName: `${ds.metadata.name ?? ""}-`,
-        labels: { ...meta.labels, [REVISION_HASH]: this.hash(ds), [TEMPLATE_GENERATION]: generation },
+        labels: { ...meta.labels, [REVISION_HASH]: hash, [TEMPLATE_GENERATION]: generation },
         ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
         ownerReferences: [controllerRef(ds)],
       },
@@ -287,9 +463,11 @@ export class DaemonSetController {
     }
   }
 
-  private updateStatus(ds: DaemonSet, nodes: Node[], pods: Pod[]): void {
+  /** Upstream's updateDaemonSetStatus: per node, the oldest bound pod counts (terminating ones included). */
+  private updateStatus(ds: DaemonSet, nodes: Node[], hash: string, collisionCount: number): void {
     const now = this.deps.clock.now();
     const minReady = ds.spec?.minReadySeconds ?? 0;
+    const byNode = this.nodeToDaemonPods(ds);
     let desired = 0;
     let current = 0;
     let misscheduled = 0;
@@ -298,24 +476,23 @@ export class DaemonSetController {
     let updated = 0;
     let wait: number | undefined;
     for (const node of nodes) {
-      const name = node.metadata.name ?? "";
-      const should = nodeShouldRunDaemonPod(ds.spec?.template, node);
-      const onNode = pods.filter((p) => daemonPodNode(p) === name && !p.metadata.deletionTimestamp && p.spec.nodeName);
-      if (should) desired++;
-      if (!onNode.length) continue;
-      if (!should) {
-        misscheduled++;
+      const { shouldRun } = daemonPlacement(ds.spec?.template, node);
+      const pods = [...(byNode.get(node.metadata.name ?? "") ?? [])].sort(byCreationAndPhase);
+      const pod = pods[0];
+      if (!shouldRun) {
+        if (pod) misscheduled++;
         continue;
       }
+      desired++;
+      if (!pod) continue;
       current++;
-      const pod = onNode[0] as Pod;
-      if (this.isUpdated(ds, pod)) updated++;
       if (isPodReady(pod)) {
         ready++;
         const a = podAvailability(pod, minReady, now);
         if (a.available) available++;
         else if (a.wait !== undefined) wait = Math.min(wait ?? Infinity, a.wait);
       }
+      if (this.isUpdated(ds, pod, hash)) updated++;
     }
     const status: Record<string, unknown> = {
       currentNumberScheduled: current,
@@ -327,6 +504,7 @@ export class DaemonSetController {
     if (available) status.numberAvailable = available;
     if (desired - available > 0) status.numberUnavailable = desired - available;
     if (updated) status.updatedNumberScheduled = updated;
+    if (collisionCount) status.collisionCount = collisionCount;
     if (JSON.stringify(status) !== JSON.stringify(ds.status ?? {})) {
       try {
         this.deps.service.mutate(this.dsType, ds.metadata.namespace, ds.metadata.name ?? "", (o) => {

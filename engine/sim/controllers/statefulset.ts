@@ -2,22 +2,24 @@
 // pods `<set>-0 .. <set>-(N-1)` with stable hostname/subdomain, one claim per
 // volumeClaimTemplate and ordinal (`<template>-<set>-<i>`, kept when the pod
 // goes), OrderedReady (the next ordinal only once every earlier one is Running
-// and Ready; scale down from the highest ordinal, one at a time) or Parallel
-// management, and RollingUpdate from the highest ordinal down to the
-// partition, one pod at a time. Revisions are `<set>-<hash of the template>`
-// in the `controller-revision-hash` label.
+// and available; scale down from the highest ordinal, one at a time) or
+// Parallel management. Each template is a ControllerRevision `<set>-<hash>`
+// (controller-revisions.ts); pods carry its name in `controller-revision-hash`,
+// status.currentRevision/updateRevision name the old and new one, and
+// RollingUpdate deletes pods from the highest ordinal down to the partition,
+// one at a time, while OnDelete waits for someone to delete them.
 import type { Clock } from "../../clock";
 import type { ResourceService } from "../apiserver/service";
 import type { Registry, ResourceType } from "../registry";
 import type { LabelSelector, PodTemplate } from "../registry/workload";
 import type { Watch } from "../store/store";
 import type { KObject, Pod } from "../types";
+import { ControllerHistory, REVISION_HASH, revisionTemplate, type ControllerRevision } from "./controller-revisions";
 import type { EventRecorder } from "./events";
-import { computeHash, controllerOf, controllerRef, isPodReady, podAvailability, selectorMatches } from "./ownership";
+import { controllerOf, controllerRef, isPodReady, podAvailability, selectorMatches } from "./ownership";
 import { WorkQueue } from "./workqueue";
 
 const COMPONENT = "statefulset-controller";
-const REVISION_HASH = "controller-revision-hash";
 
 export interface StatefulSet extends KObject {
   spec?: {
@@ -27,12 +29,13 @@ export interface StatefulSet extends KObject {
     template?: PodTemplate;
     podManagementPolicy?: string;
     minReadySeconds?: number;
+    revisionHistoryLimit?: number;
     updateStrategy?: { type?: string; rollingUpdate?: { partition?: number; maxUnavailable?: number | string } };
     volumeClaimTemplates?: KObject[];
     persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string };
     [field: string]: unknown;
   };
-  status?: Record<string, unknown>;
+  status?: Record<string, unknown> & { collisionCount?: number; currentRevision?: string; currentReplicas?: number };
 }
 
 export interface StatefulSetControllerDeps {
@@ -42,9 +45,39 @@ export interface StatefulSetControllerDeps {
   clock: Clock;
 }
 
+/** The revisions of one sync: `current` is what pods below the partition run, `update` the set's template now. */
+interface Revisions {
+  current: ControllerRevision;
+  currentName: string;
+  updateName: string;
+}
+
+/** StatefulSetStatus as the controller computes it (key order = what is stored). */
+interface ReplicaStatus {
+  observedGeneration: number;
+  replicas: number;
+  readyReplicas: number;
+  currentReplicas: number;
+  updatedReplicas: number;
+  currentRevision: string;
+  updateRevision: string;
+  collisionCount: number;
+  availableReplicas: number;
+}
+
+/** The earliest clock delay after which a sync should look again (a pod turning available). */
+class Wait {
+  ms: number | undefined;
+
+  at(ms: number | undefined): void {
+    if (ms !== undefined) this.ms = Math.min(this.ms ?? Infinity, ms);
+  }
+}
+
 const keyOf = (o: KObject): string => `${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`;
 const isTerminal = (pod: Pod): boolean => pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
-const runningAndReady = (pod: Pod): boolean => pod.status?.phase === "Running" && isPodReady(pod) && !pod.metadata.deletionTimestamp;
+const runningAndReady = (pod: Pod): boolean => pod.status?.phase === "Running" && isPodReady(pod);
+const healthy = (pod: Pod): boolean => runningAndReady(pod) && !pod.metadata.deletionTimestamp;
 
 /** The ordinal of `<set>-<n>`, or -1. */
 export function ordinalOf(set: string, podName: string | undefined): number {
@@ -52,17 +85,49 @@ export function ordinalOf(set: string, podName: string | undefined): number {
   return m && m[1] === set ? Number(m[2]) : -1;
 }
 
+/** Upstream's updateStatus over existing pods: terminating ones count as replicas, not as current or updated. */
+function replicaStatus(set: StatefulSet, revs: Revisions, pods: Pod[], now: number, wait: Wait): ReplicaStatus {
+  const status: ReplicaStatus = {
+    observedGeneration: set.metadata.generation ?? 1,
+    replicas: 0,
+    readyReplicas: 0,
+    currentReplicas: 0,
+    updatedReplicas: 0,
+    currentRevision: revs.currentName,
+    updateRevision: revs.updateName,
+    collisionCount: 0,
+    availableReplicas: 0,
+  };
+  for (const pod of pods) {
+    status.replicas++;
+    if (runningAndReady(pod)) {
+      status.readyReplicas++;
+      const availability = podAvailability(pod, set.spec?.minReadySeconds ?? 0, now);
+      if (availability.available) status.availableReplicas++;
+      // availableReplicas changes with time alone: look again then.
+      else wait.at(availability.wait);
+    }
+    if (pod.metadata.deletionTimestamp) continue;
+    const revision = pod.metadata.labels?.[REVISION_HASH];
+    if (revision === revs.currentName) status.currentReplicas++;
+    if (revision === revs.updateName) status.updatedReplicas++;
+  }
+  return status;
+}
+
 export class StatefulSetController {
   private readonly queue: WorkQueue;
   private readonly setType: ResourceType;
   private readonly podType: ResourceType;
   private readonly claimType: ResourceType;
+  private readonly history: ControllerHistory;
   private watches: Watch[] = [];
 
   constructor(private readonly deps: StatefulSetControllerDeps) {
     this.setType = deps.registry.find("apps", "v1", "statefulsets") as ResourceType;
     this.podType = deps.registry.find("", "v1", "pods") as ResourceType;
     this.claimType = deps.registry.find("", "v1", "persistentvolumeclaims") as ResourceType;
+    this.history = new ControllerHistory(deps.service, deps.registry);
     this.queue = new WorkQueue(deps.clock, (key) => this.reconcile(key));
   }
 
@@ -70,18 +135,8 @@ export class StatefulSetController {
     const { store } = this.deps.service;
     this.watches.push(
       store.watch(this.deps.registry.key(this.setType), undefined, (event) => this.queue.add(keyOf(event.object))),
-      store.watch(this.deps.registry.key(this.podType), undefined, (event) => {
-        for (const p of [event.object, event.previous]) {
-          if (!p) continue;
-          const ref = controllerOf(p);
-          if (ref?.kind === "StatefulSet") this.queue.add(`${p.metadata.namespace ?? ""}/${ref.name}`);
-          else if (!ref) {
-            for (const set of this.deps.service.list(this.setType, p.metadata.namespace).items as StatefulSet[]) {
-              if (selectorMatches(set.spec?.selector, p.metadata.labels)) this.queue.add(keyOf(set));
-            }
-          }
-        }
-      }),
+      store.watch(this.deps.registry.key(this.podType), undefined, (event) => this.dependentChanged(event.object, event.previous)),
+      store.watch(this.deps.registry.key(this.history.type), undefined, (event) => this.dependentChanged(event.object, event.previous)),
     );
     for (const set of this.deps.service.list(this.setType, undefined).items) this.queue.add(keyOf(set));
   }
@@ -92,17 +147,35 @@ export class StatefulSetController {
     this.queue.dispose();
   }
 
-  private revision(set: StatefulSet): string {
-    return `${set.metadata.name ?? ""}-${computeHash(set.spec?.template ?? {})}`;
+  /** A pod or revision changed: its StatefulSet, or for an orphan every StatefulSet that may adopt it. */
+  private dependentChanged(object: KObject, previous: KObject | undefined): void {
+    for (const o of previous ? [object, previous] : [object]) {
+      const ref = controllerOf(o);
+      if (ref?.kind === "StatefulSet") this.queue.add(`${o.metadata.namespace ?? ""}/${ref.name}`);
+      else if (!ref) {
+        for (const set of this.deps.service.list(this.setType, o.metadata.namespace).items as StatefulSet[]) {
+          if (selectorMatches(set.spec?.selector, o.metadata.labels)) this.queue.add(keyOf(set));
+        }
+      }
+    }
   }
 
+  /** Upstream's UpdateStatefulSet: revisions, the pods, status, then the history limit. */
   private reconcile(key: string): void {
     const [namespace, name] = key.split("/") as [string, string];
     const set: StatefulSet | undefined = this.deps.service.find(this.setType, namespace, name);
     if (!set) return;
     const pods = this.claimPods(set);
-    if (!set.metadata.deletionTimestamp) this.manage(set, pods);
-    this.updateStatus(set, this.claimPods(set));
+    const revisions = this.history.claim(set);
+    const { revision: update, collisionCount } = this.history.revisionFor(set, revisions, set.status?.collisionCount ?? 0);
+    const current = revisions.find((r) => r.metadata.name === set.status?.currentRevision) ?? update;
+    const revs: Revisions = { current, currentName: current.metadata.name ?? "", updateName: update.metadata.name ?? "" };
+    const wait = new Wait();
+    const status = this.updateStatefulSet(set, revs, pods, wait);
+    status.collisionCount = collisionCount;
+    this.writeStatus(set, status);
+    this.truncateHistory(set, pods, revisions, revs);
+    if (wait.ms !== undefined) this.queue.addAfter(key, wait.ms);
   }
 
   private claimPods(set: StatefulSet): Pod[] {
@@ -127,63 +200,100 @@ export class StatefulSetController {
     return out;
   }
 
-  private manage(set: StatefulSet, pods: Pod[]): void {
-    const name = set.metadata.name ?? "";
-    const replicas = set.spec?.replicas ?? 1;
-    const ordered = (set.spec?.podManagementPolicy ?? "OrderedReady") === "OrderedReady";
-    const byOrdinal = new Map<number, Pod>();
-    for (const pod of pods) byOrdinal.set(ordinalOf(name, pod.metadata.name), pod);
+  /** Running, Ready for minReadySeconds and not terminating; `wait` learns when a ready pod will be available. */
+  private runningAndAvailable(set: StatefulSet, pod: Pod, wait: Wait): boolean {
+    if (!runningAndReady(pod)) return false;
+    const a = podAvailability(pod, set.spec?.minReadySeconds ?? 0, this.deps.clock.now());
+    wait.at(a.wait);
+    return a.available;
+  }
 
-    // Replicas: create missing ordinals in order, replace finished pods.
-    for (let i = 0; i < replicas; i++) {
-      const pod = byOrdinal.get(i);
+  /**
+   * Upstream's updateStatefulSet: create missing ordinals (below the partition
+   * from the current revision), replace finished pods, remove condemned
+   * ordinals highest first, then (RollingUpdate) delete the highest pod not at
+   * the update revision, down to the partition, one at a time. OrderedReady
+   * stops at the first pod that is not yet Running and available.
+   */
+  private updateStatefulSet(set: StatefulSet, revs: Revisions, pods: Pod[], wait: Wait): ReplicaStatus {
+    const name = set.metadata.name ?? "";
+    const replicaCount = set.spec?.replicas ?? 1;
+    const replicas: (Pod | undefined)[] = Array.from({ length: replicaCount }, () => undefined);
+    const condemned: Pod[] = [];
+    for (const pod of pods) {
+      const ordinal = ordinalOf(name, pod.metadata.name);
+      if (ordinal >= 0 && ordinal < replicaCount) replicas[ordinal] = pod;
+      else if (ordinal >= 0) condemned.push(pod);
+    }
+    condemned.sort((a, b) => ordinalOf(name, b.metadata.name) - ordinalOf(name, a.metadata.name));
+    const status = replicaStatus(set, revs, [...replicas.filter((p) => p !== undefined), ...condemned], this.deps.clock.now(), wait);
+    if (set.metadata.deletionTimestamp) return status;
+    const monotonic = (set.spec?.podManagementPolicy ?? "OrderedReady") !== "Parallel";
+
+    for (let ordinal = 0; ordinal < replicaCount; ordinal++) {
+      const pod = replicas[ordinal];
       if (!pod) {
-        this.createPod(set, i);
-        if (ordered) return;
+        this.createPod(set, ordinal, revs);
+        if (monotonic) return status;
         continue;
       }
-      if (isTerminal(pod) && !pod.metadata.deletionTimestamp) {
-        this.deletePod(set, pod);
-        if (ordered) return;
+      if (isTerminal(pod)) {
+        // Replaced once the deletion has gone through.
+        if (!pod.metadata.deletionTimestamp) this.deletePod(set, pod);
+        if (monotonic) return status;
         continue;
       }
-      if (ordered && !runningAndReady(pod)) return;
+      if (monotonic && (pod.metadata.deletionTimestamp || !this.runningAndAvailable(set, pod, wait))) return status;
     }
 
-    // Condemned ordinals, highest first.
-    const condemned = pods.filter((p) => ordinalOf(name, p.metadata.name) >= replicas).sort((a, b) => ordinalOf(name, b.metadata.name) - ordinalOf(name, a.metadata.name));
+    // OrderedReady removes an unhealthy condemned pod only when it is the first unhealthy pod of all.
+    const firstUnhealthy = replicas.every((p) => p && healthy(p)) ? condemned.find((p) => !healthy(p)) : undefined;
     for (const pod of condemned) {
       if (pod.metadata.deletionTimestamp) {
-        if (ordered) return;
+        if (monotonic) return status;
         continue;
       }
-      if (ordered && pods.some((p) => p !== pod && ordinalOf(name, p.metadata.name) < replicas && !runningAndReady(p))) return;
+      if (monotonic && pod !== firstUnhealthy && !this.runningAndAvailable(set, pod, wait)) return status;
       this.deletePod(set, pod);
-      if (ordered) return;
+      if (monotonic) return status;
     }
 
-    // Rolling update: highest ordinal first, down to the partition, one at a time.
-    if ((set.spec?.updateStrategy?.type ?? "RollingUpdate") !== "RollingUpdate") return;
+    if ((set.spec?.updateStrategy?.type ?? "RollingUpdate") !== "RollingUpdate") return status;
     const partition = set.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
-    const revision = this.revision(set);
-    const live = pods.filter((p) => ordinalOf(name, p.metadata.name) < replicas);
-    if (live.length < replicas || live.some((p) => !runningAndReady(p))) return;
-    const stale = live
-      .filter((p) => ordinalOf(name, p.metadata.name) >= partition && p.metadata.labels?.[REVISION_HASH] !== revision)
-      .sort((a, b) => ordinalOf(name, b.metadata.name) - ordinalOf(name, a.metadata.name));
-    if (stale[0]) this.deletePod(set, stale[0]);
+    for (let ordinal = replicaCount - 1; ordinal >= partition; ordinal--) {
+      const pod = replicas[ordinal];
+      if (!pod) return status;
+      if (pod.metadata.labels?.[REVISION_HASH] !== revs.updateName && !pod.metadata.deletionTimestamp) {
+        this.deletePod(set, pod);
+        status.currentReplicas--;
+        return status;
+      }
+      if (!healthy(pod)) return status;
+    }
+    return status;
+  }
+
+  /** Non-live revisions beyond revisionHistoryLimit go, oldest first (live: current, update, any pod's). */
+  private truncateHistory(set: StatefulSet, pods: Pod[], revisions: ControllerRevision[], revs: Revisions): void {
+    const live = new Set([revs.currentName, revs.updateName, ...pods.map((p) => p.metadata.labels?.[REVISION_HASH] ?? "")]);
+    const historic = revisions.filter((r) => !live.has(r.metadata.name ?? ""));
+    this.history.deleteOldest(historic, historic.length - (set.spec?.revisionHistoryLimit ?? 10));
   }
 
   private claimName(template: KObject, set: StatefulSet, ordinal: number): string {
     return `${template.metadata.name ?? ""}-${set.metadata.name ?? ""}-${ordinal}`;
   }
 
-  private createPod(set: StatefulSet, ordinal: number): void {
+  /** Upstream's newVersionedStatefulSetPod: below the partition a new pod is made at the current revision, else at the update revision. */
+  private createPod(set: StatefulSet, ordinal: number, revs: Revisions): void {
     const { service, recorder } = this.deps;
     const setName = set.metadata.name ?? "";
     const podName = `${setName}-${ordinal}`;
     const namespace = set.metadata.namespace;
-    const template = set.spec?.template ?? {};
+    const strategy = set.spec?.updateStrategy;
+    const keptBack = (strategy?.type ?? "RollingUpdate") === "RollingUpdate" && ordinal < (strategy?.rollingUpdate ? (strategy.rollingUpdate.partition ?? 0) : Number(set.status?.currentReplicas ?? 0));
+    const revision = keptBack ? revs.currentName : revs.updateName;
+    const template = (keptBack ? revisionTemplate(revs.current) : undefined) ?? set.spec?.template ?? {};
     const spec = structuredClone(template.spec ?? { containers: [] }) as Record<string, unknown> & { volumes?: { name: string }[] };
     // Claims first, as upstream's createPersistentVolumeClaims.
     for (const claimTemplate of set.spec?.volumeClaimTemplates ?? []) {
@@ -223,7 +333,7 @@ export class StatefulSetController {
         labels: {
           ...template.metadata?.labels,
           "apps.kubernetes.io/pod-index": String(ordinal),
-          [REVISION_HASH]: this.revision(set),
+          [REVISION_HASH]: revision,
           "statefulset.kubernetes.io/pod-name": podName,
         },
         ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
@@ -248,43 +358,23 @@ export class StatefulSetController {
     }
   }
 
-  private updateStatus(set: StatefulSet, pods: Pod[]): void {
-    const now = this.deps.clock.now();
-    const revision = this.revision(set);
-    const minReady = set.spec?.minReadySeconds ?? 0;
-    const live = pods.filter((p) => !p.metadata.deletionTimestamp && !isTerminal(p));
-    const previousCurrent = set.status?.currentRevision as string | undefined;
-    const updated = live.filter((p) => p.metadata.labels?.[REVISION_HASH] === revision).length;
-    const replicas = set.spec?.replicas ?? 1;
-    const current = updated === replicas && live.length === replicas ? revision : (previousCurrent ?? revision);
-    let wait: number | undefined;
-    let available = 0;
-    for (const pod of live) {
-      const a = podAvailability(pod, minReady, now);
-      if (a.available) available++;
-      else if (a.wait !== undefined) wait = Math.min(wait ?? Infinity, a.wait);
+  /** Upstream's updateStatefulSetStatus: a finished rolling update makes the update revision current; written only when it changed. */
+  private writeStatus(set: StatefulSet, computed: ReplicaStatus): void {
+    const done = (set.spec?.updateStrategy?.type ?? "RollingUpdate") === "RollingUpdate" && computed.updatedReplicas === computed.replicas && computed.readyReplicas === computed.replicas;
+    if (done) {
+      computed.currentReplicas = computed.updatedReplicas;
+      computed.currentRevision = computed.updateRevision;
     }
-    const status: Record<string, unknown> = {
-      observedGeneration: set.metadata.generation ?? 1,
-      replicas: live.length,
-      readyReplicas: live.filter(isPodReady).length,
-      currentReplicas: live.filter((p) => p.metadata.labels?.[REVISION_HASH] === current).length,
-      updatedReplicas: updated,
-      currentRevision: current,
-      updateRevision: revision,
-      collisionCount: 0,
-      availableReplicas: available,
-    };
+    const status: Record<string, unknown> = { ...computed };
+    // Go's omitempty: these three are left out at zero.
     for (const k of ["readyReplicas", "currentReplicas", "updatedReplicas"]) if (status[k] === 0) delete status[k];
-    if (JSON.stringify(status) !== JSON.stringify(set.status ?? {})) {
-      try {
-        this.deps.service.mutate(this.setType, set.metadata.namespace, set.metadata.name ?? "", (o) => {
-          o.status = status;
-        }, { subresource: "status" });
-      } catch {
-        // Deleted meanwhile.
-      }
+    if (JSON.stringify(status) === JSON.stringify(set.status ?? {})) return;
+    try {
+      this.deps.service.mutate(this.setType, set.metadata.namespace, set.metadata.name ?? "", (o) => {
+        o.status = status;
+      }, { subresource: "status" });
+    } catch {
+      // Deleted meanwhile.
     }
-    if (wait !== undefined) this.queue.addAfter(keyOf(set), wait);
   }
 }

@@ -1,7 +1,8 @@
 // One kubelet per simulated node: a reconcile loop over the pods bound to its
 // node. It takes each pod through sandbox creation, image pulls, container
 // start (with the upstream events and status), pull back-off for images that
-// do not exist, crash-loop back-off for containers that exit, probes
+// do not exist, containers whose env references or command do not resolve
+// (CreateContainerConfigError, retried; StartError), crash-loop back-off for containers that exit, probes
 // (probes.ts: readiness gates `ready`, failed liveness/startup probes kill and
 // restart), OOM kills reported by the runtime, and graceful termination on
 // deletion. All delays run on the injected clock.
@@ -16,6 +17,7 @@ import type { Condition, Container, ContainerStatus, KObject, Pod } from "../typ
 import { commandOutcome, goDuration, lookupImage, parseImage, pullMillis, type CommandOutcome, type ImageInfo } from "./images";
 import { leaseObject, nodeObject, type NodeConfig } from "./node";
 import type { ContainerRuntime } from "../container/runtime";
+import { specEnvironment, type ObjectLookup } from "../container/env";
 import { ContainerProbes, hasProbes, probeOf, runProbe, type ProbeKind, type ProbeNetwork } from "./probes";
 
 /** Clock delays that make a pod start in about 1-3 s, like a small real cluster. */
@@ -26,6 +28,8 @@ export const KUBELET_DELAYS = {
   create: 150,
   exit: 200,
   stop: 300,
+  /** The pod worker's retry after a failed sync (a container whose config does not resolve). */
+  syncRetry: 10_000,
 };
 const BACKOFF_START = 10_000;
 const BACKOFF_MAX = 300_000;
@@ -50,7 +54,12 @@ interface ExitDetails {
   reason?: string;
   /** Killed for a failed probe: restarted under any policy but Never, whatever the code. */
   probeKill?: boolean;
+  /** The runtime could not start its process (runc's error): it never ran. */
+  startError?: string;
 }
+
+/** The start time containerd reports for a container whose process never started. */
+const NEVER_STARTED = "1970-01-01T00:00:00Z";
 
 export interface KubeletDeps {
   service: ResourceService;
@@ -238,6 +247,7 @@ export class Kubelet {
       this.setWaiting(p, index, "ImagePullBackOff", `Back-off pulling image "${image}"`);
       this.later(key, runtime, backoff, (q) => this.pull(key, runtime, q, index), container.name);
     }, container.name);
+    this.startNext(key, runtime, pod, index);
   }
 
   private setWaiting(pod: Pod, index: number, reason: string, message: string): void {
@@ -251,7 +261,33 @@ export class Kubelet {
     const container = pod.spec.containers[index] as Container;
     const fieldPath = `spec.containers{${container.name}}`;
     const ref = parseImage(container.image ?? "");
+    const configError = specEnvironment(pod, container, this.lookup).error;
+    if (configError) {
+      // Not created; the next sync (pull included) tries again, and the pod's other containers go on.
+      this.event(pod, { type: "Warning", reason: "Failed", message: `Error: ${configError}`, fieldPath });
+      this.setWaiting(pod, index, "CreateContainerConfigError", configError);
+      this.later(key, runtime, KUBELET_DELAYS.syncRetry, (p) => this.pull(key, runtime, p, index), container.name);
+      this.startNext(key, runtime, pod, index);
+      return;
+    }
     this.event(pod, { type: "Normal", reason: "Created", message: `Created container ${container.name}`, fieldPath });
+    const ids = (cs: ContainerStatus): void => {
+      cs.image = ref.qualified;
+      cs.imageID = `${ref.repository}@${digest}`;
+      cs.containerID = `containerd://${randomBytes(32).toString("hex")}`;
+    };
+    const startError = this.deps.containers?.startError(pod, index);
+    if (startError) {
+      // Created, but its process cannot start: exit 128 StartError, then the usual restart and back-off.
+      this.event(pod, { type: "Warning", reason: "Failed", message: `Error: ${startError}`, fieldPath });
+      const created = this.updateStatus(pod, (p) => {
+        const cs = p.status?.containerStatuses?.[index];
+        if (cs) ids(cs);
+      });
+      if (created) this.containerExited(key, runtime, created, index, 128, { reason: "StartError", startError });
+      this.startNext(key, runtime, pod, index);
+      return;
+    }
     this.event(pod, { type: "Normal", reason: "Started", message: `Started container ${container.name}`, fieldPath });
     const started = timestamp(this.deps.clock.now());
     // Images that exit run their default shell for a moment, or their command until it ends (images.ts).
@@ -260,9 +296,7 @@ export class Kubelet {
     const updated = this.updateStatus(pod, (p) => {
       const cs = p.status?.containerStatuses?.[index];
       if (!cs) return;
-      cs.image = ref.qualified;
-      cs.imageID = `${ref.repository}@${digest}`;
-      cs.containerID = `containerd://${randomBytes(32).toString("hex")}`;
+      ids(cs);
       // A startup probe holds back `started`; a readiness probe holds back `ready` until it passes.
       cs.started = !probeOf(container, "startup");
       cs.ready = cs.started && !probeOf(container, "readiness");
@@ -276,10 +310,20 @@ export class Kubelet {
     this.startProbes(key, runtime, updated, index, false);
     if (exits && !byProcess) {
       this.later(key, runtime, exits.runsMs, (p) => this.containerExited(key, runtime, p, index, exits.exitCode), container.name);
-    } else if (index + 1 < pod.spec.containers.length) {
-      this.pull(key, runtime, updated, index + 1);
-    }
+    } else this.startNext(key, runtime, updated, index);
   }
+
+  /** Go on to the container after `index` if it was never tried (a restart or retry of one container leaves the others be). */
+  private startNext(key: string, runtime: PodRuntime, pod: Pod, index: number): void {
+    const next = pod.status?.containerStatuses?.[index + 1];
+    if (next?.state?.waiting?.reason === "ContainerCreating" && !runtime.timers.has(next.name)) this.pull(key, runtime, pod, index + 1);
+  }
+
+  /** ConfigMaps and Secrets as the kubelet's object caches see them. */
+  private readonly lookup: ObjectLookup = (kind, namespace, name) => {
+    const type = this.deps.registry.find("", "v1", kind);
+    return type ? this.deps.service.find(type, namespace, name) : undefined;
+  };
 
   /**
    * Start the container's process in the runtime; when it ends (its command
@@ -379,8 +423,9 @@ export class Kubelet {
    */
   private containerExited(key: string, runtime: PodRuntime, pod: Pod, index: number, exitCode = 0, details: ExitDetails = {}): void {
     const container = pod.spec.containers[index] as Container;
+    const { startError } = details;
     // Ended already (a probe kill and the process's own exit can both arrive).
-    if (!pod.status?.containerStatuses?.[index]?.state?.running) return;
+    if (!pod.status?.containerStatuses?.[index]?.state?.running && startError === undefined) return;
     runtime.probes.get(container.name)?.stop();
     runtime.probes.delete(container.name);
     const finished = timestamp(this.deps.clock.now());
@@ -394,15 +439,20 @@ export class Kubelet {
       if (!cs) return;
       cs.ready = false;
       cs.started = false;
-      cs.state = {
-        terminated: {
-          exitCode,
-          reason: details.reason ?? (exitCode === 0 ? "Completed" : "Error"),
-          startedAt: cs.state?.running?.startedAt ?? finished,
-          finishedAt: finished,
-          containerID: cs.containerID,
-        },
+      const terminated = {
+        exitCode,
+        reason: details.reason ?? (exitCode === 0 ? "Completed" : "Error"),
+        ...(startError === undefined ? {} : { message: startError }),
+        startedAt: cs.state?.running?.startedAt ?? (startError === undefined ? finished : NEVER_STARTED),
+        finishedAt: finished,
+        containerID: cs.containerID,
       };
+      cs.state = { terminated };
+      // A failed start that will be retried shows as the kubelet's RunContainerError until then.
+      if (restart && startError !== undefined) {
+        cs.lastState = { terminated };
+        cs.state = { waiting: { reason: "RunContainerError", message: startError } };
+      }
       refreshPodReadiness(p, finished);
       // A container about to restart leaves the pod Running, whatever its exit code.
       if (restart && p.status && p.status.phase !== "Pending") p.status.phase = "Running";
@@ -429,8 +479,8 @@ export class Kubelet {
       (p) => {
         const waiting = this.updateStatus(p, (q) => {
           const cs = q.status?.containerStatuses?.[index];
-          if (!cs?.state?.terminated) return;
-          cs.lastState = { terminated: cs.state.terminated };
+          if (!cs || (!cs.state?.terminated && cs.state?.waiting?.reason !== "RunContainerError")) return;
+          if (cs.state?.terminated) cs.lastState = { terminated: cs.state.terminated };
           cs.state = { waiting: { reason: "CrashLoopBackOff", message: `back-off ${goDuration(backoff)} restarting failed container=${container.name} pod=${q.metadata.name}_${q.metadata.namespace}(${q.metadata.uid})` } };
         });
         if (!waiting) return;

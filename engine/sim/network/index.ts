@@ -355,8 +355,8 @@ const ERROR_TEXT: Record<ConnectError, string> = {
 /** `network` as a ContainerNetwork for the container `from` runs in (its IP is the source; 127.0.0.1 is itself). */
 export function podNetwork(network: Network, from?: NetworkOrigin): PodNetwork {
   return {
-    // The pod's /etc/hosts answers before DNS (as getaddrinfo does): localhost is the pod itself.
-    resolve: (name, fromNamespace) => (name === "localhost" ? ["127.0.0.1"] : network.resolve(name, fromNamespace)),
+    // DNS only, as CoreDNS answers (localhost is NXDOMAIN); the container's programs read its /etc/hosts first.
+    resolve: (name, fromNamespace) => network.resolve(name, fromNamespace),
     http(ip, port, path) {
       const result = network.http(ip, port, path, from ? { from } : {});
       if (!result.ok) return Object.assign(new Error(ERROR_TEXT[result.error]), { code: result.error });

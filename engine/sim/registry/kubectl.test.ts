@@ -130,12 +130,13 @@ describe("bindings, controllerrevisions, podtemplates and ingressclasses", () =>
     const revision = {
       apiVersion: "apps/v1",
       kind: "ControllerRevision",
-      metadata: { name: "kube-proxy-7b5d4bd9c", namespace: "kube-system", ownerReferences: [{ apiVersion: "apps/v1", kind: "DaemonSet", name: "kube-proxy", uid, controller: true }] },
+      // Labelled to match the DaemonSet's selector, or its controller releases it (as upstream's would).
+      metadata: { name: "kube-proxy-7b5d4bd9c", namespace: "kube-system", labels: { "k8s-app": "kube-proxy" }, ownerReferences: [{ apiVersion: "apps/v1", kind: "DaemonSet", name: "kube-proxy", uid, controller: true }] },
       data: { spec: { template: { $patch: "replace" } } },
       revision: 1,
     };
     expect((await h.kubectlWithInput(JSON.stringify(revision), "create", "-f", "-")).stdout).toBe("controllerrevision.apps/kube-proxy-7b5d4bd9c created\n");
-    expect(rows((await h.kubectl("get", "controllerrevisions", "-n", "kube-system")).stdout)).toEqual([
+    expect(rows((await h.kubectl("get", "controllerrevisions", "kube-proxy-7b5d4bd9c", "-n", "kube-system")).stdout)).toEqual([
       ["NAME", "CONTROLLER", "REVISION", "AGE"],
       ["kube-proxy-7b5d4bd9c", "daemonset.apps/kube-proxy", "1", "0s"],
     ]);

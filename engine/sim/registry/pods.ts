@@ -35,13 +35,19 @@ function defaultProbe(probe: ProbeFields | undefined): void {
   if (probe.grpc) probe.grpc.service ??= "";
 }
 
-function defaultContainer(container: Container, tokenVolume: string | undefined): void {
+/** The container defaults of every pod spec, a pod's or a workload's template's (SetDefaults_Container, probes, ports). */
+export function defaultContainerFields(container: Container): void {
   container.imagePullPolicy ??= defaultPullPolicy(container.image);
   for (const field of ["livenessProbe", "readinessProbe", "startupProbe"]) defaultProbe(container[field] as ProbeFields | undefined);
   container.terminationMessagePath ??= "/dev/termination-log";
   container.terminationMessagePolicy ??= "File";
   container.resources ??= {};
   for (const port of container.ports ?? []) port.protocol ??= "TCP";
+}
+
+/** A pod's container: the shared defaults plus the service account token mount (admission, pods only). */
+function defaultContainer(container: Container, tokenVolume: string | undefined): void {
+  defaultContainerFields(container);
   const mounts = (container.volumeMounts ??= []) as { mountPath: string; name: string; readOnly?: boolean }[];
   if (tokenVolume && !mounts.some((m) => m.mountPath === "/var/run/secrets/kubernetes.io/serviceaccount")) {
     mounts.push({ mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", name: tokenVolume, readOnly: true });

@@ -2,7 +2,8 @@
 // Job, CronJob, ReplicationController) share: pod template defaulting and
 // validation, label selector rules, and the CONTAINERS / IMAGES / SELECTOR
 // cells of their wide tables.
-import type { Container, PodSpec } from "../types";
+import type { PodSpec } from "../types";
+import { defaultContainerFields } from "./pods";
 import { column, type FieldError } from "./resource";
 import { validateLabel } from "./validation";
 
@@ -57,27 +58,12 @@ export function templateContainers(template: PodTemplate | undefined): [string, 
   return [containers.map((c) => c.name).join(","), containers.map((c) => c.image ?? "").join(",")];
 }
 
-function pullPolicy(image: string | undefined): string {
-  if (!image || image.includes("@")) return "IfNotPresent";
-  const last = image.slice(image.lastIndexOf("/") + 1);
-  const tag = last.includes(":") ? last.slice(last.indexOf(":") + 1) : "";
-  return tag === "" || tag === "latest" ? "Always" : "IfNotPresent";
-}
-
-function defaultContainer(c: Container): void {
-  c.imagePullPolicy ??= pullPolicy(c.image);
-  c.terminationMessagePath ??= "/dev/termination-log";
-  c.terminationMessagePolicy ??= "File";
-  c.resources ??= {};
-  for (const port of c.ports ?? []) port.protocol ??= "TCP";
-}
-
 /** The pod-spec defaults upstream applies inside a template (no admission: that happens to the pods). */
 export function defaultPodTemplate(template: PodTemplate, restartPolicy = "Always"): void {
   const meta = (template.metadata ??= {});
   meta.creationTimestamp ??= null;
   const spec = (template.spec ??= { containers: [] });
-  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) defaultContainer(c);
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) defaultContainerFields(c);
   spec.restartPolicy ??= restartPolicy;
   spec.dnsPolicy ??= "ClusterFirst";
   spec.schedulerName ??= "default-scheduler";

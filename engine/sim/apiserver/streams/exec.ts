@@ -3,6 +3,14 @@
 // binary message is the stream (0 stdin, 1 stdout, 2 stderr, 3 status JSON,
 // 4 resize, 255 close-a-stream in v5). The answer ends with one status on
 // channel 3: Success, or NonZeroExitCode with the code, as the kubelet sends.
+//
+// Closing: kubectl reads until the server closes, and its terminal-size sender
+// starts only after the upgrade. On a real cluster the API server first dials
+// the kubelet, which asks the runtime to start the process, so that size has
+// always arrived before any command can end; a write after our close fails in
+// kubectl with "Unhandled Error" err="websocket: close sent". Our commands can
+// end at once, so a tty session closes after the client's first size message
+// (or CLIENT_SETUP_MS of clock, for a client that sends none).
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -17,6 +25,19 @@ import { Input } from "../../container/io";
 export const STREAM_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
 const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const;
+
+/** How long a finished tty session waits for a client that never reports its terminal size. */
+export const CLIENT_SETUP_MS = 1000;
+
+type StreamOptions = { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean };
+
+/** One upgraded connection: the process's streams, and when the connection may be closed. */
+interface Connection {
+  session: Session;
+  closed: Promise<void>;
+  /** Resolves on the client's first terminal-size message (tty sessions), or when it goes away. */
+  sized?: Promise<void>;
+}
 
 export interface StreamDeps {
   service: ResourceService;
@@ -98,11 +119,13 @@ export class StreamServer {
     this.open.clear();
   }
 
-  private session(ws: WebSocket, options: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }): { session: Session; closed: Promise<void> } {
+  private connection(ws: WebSocket, options: StreamOptions): Connection {
     const send = (channel: number, text: string): void => {
       if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(text, "utf8")]));
     };
     const stdin = options.stdin ? new Input() : undefined;
+    let resized = (): void => undefined;
+    const sized = new Promise<void>((resolve) => (resized = resolve));
     ws.on("message", (data: Buffer, isBinary: boolean) => {
       const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data as unknown as ArrayBuffer);
       // v4 clients may send base64 text frames; kubectl and client-node send binary.
@@ -110,10 +133,12 @@ export class StreamServer {
       const channel = frame[0];
       const payload = frame.subarray(1);
       if (channel === CHANNEL.stdin) stdin?.push(payload.toString("utf8"));
+      else if (channel === CHANNEL.resize) resized();
       else if (channel === CHANNEL.close && payload[0] === CHANNEL.stdin) stdin?.end();
     });
     const closed = new Promise<void>((resolve) => ws.on("close", () => {
       stdin?.end();
+      resized();
       resolve();
     }));
     return {
@@ -128,20 +153,31 @@ export class StreamServer {
         },
       },
       closed,
+      ...(options.tty ? { sized } : {}),
     };
   }
 
-  private finish(ws: WebSocket, status: object): void {
+  /** Send the final status; close once the client can take the close (see the top of this file). */
+  private finish(ws: WebSocket, connection: Connection, status: object): void {
     if (ws.readyState !== ws.OPEN) return;
     ws.send(Buffer.concat([Buffer.from([CHANNEL.error]), Buffer.from(JSON.stringify(status), "utf8")]));
-    ws.close(1000);
+    const close = (): void => {
+      if (ws.readyState === ws.OPEN) ws.close(1000);
+    };
+    if (!connection.sized) return close();
+    const timeout = this.deps.runtime.deps.clock.schedule(CLIENT_SETUP_MS, close);
+    void connection.sized.then(() => {
+      timeout.cancel();
+      close();
+    });
   }
 
-  private exec(ws: WebSocket, container: SimContainer, options: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean; command: string[] }): void {
-    const { session, closed } = this.session(ws, options);
+  private exec(ws: WebSocket, container: SimContainer, options: StreamOptions & { command: string[] }): void {
+    const connection = this.connection(ws, options);
+    const { session, closed } = connection;
     if (!container.canExec(options.command)) {
       const id = randomBytes(32).toString("hex");
-      this.finish(ws, {
+      this.finish(ws, connection, {
         metadata: {},
         status: "Failure",
         message: `Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${id}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${options.command[0] ?? ""}": executable file not found in $PATH: unknown`,
@@ -158,18 +194,19 @@ export class StreamServer {
         kill = () => interrupt.fire();
       })
       .then(
-        (code) => this.finish(ws, exitStatus(options.command, code)),
-        (error: unknown) => this.finish(ws, { metadata: {}, status: "Failure", message: String(error), reason: "InternalError", code: 500 }),
+        (code) => this.finish(ws, connection, exitStatus(options.command, code)),
+        (error: unknown) => this.finish(ws, connection, { metadata: {}, status: "Failure", message: String(error), reason: "InternalError", code: 500 }),
       );
   }
 
-  private attach(ws: WebSocket, container: SimContainer, options: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }): void {
-    const { session, closed } = this.session(ws, options);
+  private attach(ws: WebSocket, container: SimContainer, options: StreamOptions): void {
+    const connection = this.connection(ws, options);
+    const { session, closed } = connection;
     const detach = container.attach(session);
     void closed.then(detach);
     void container.stopped.then((code) => {
       detach();
-      this.finish(ws, exitStatus(container.spec.command ?? container.spec.args ?? [], code));
+      this.finish(ws, connection, exitStatus(container.spec.command ?? container.spec.args ?? [], code));
     });
   }
 }
