@@ -107,6 +107,13 @@ describe("kubectl against the sim cluster", () => {
     ]);
     const system = (await kubectl("get", "po", "-n", "kube-system", "-l", "k8s-app in (kube-dns)", "-o", "name")).stdout;
     expect(system.trim().split("\n")).toEqual(["pod/coredns-668d6bf9bc-7qjlm", "pod/coredns-668d6bf9bc-xw5kd"]);
+    // Made from their owners' templates, as kubeadm's are: kubectl describe node counts coredns's requests.
+    const pods = (await kubectl("get", "po", "-n", "kube-system", "-l", "k8s-app", "-o", "custom-columns=NAME:.metadata.name,CONTAINER:.spec.containers[0].name,REQUESTS:.spec.containers[0].resources.requests,QOS:.status.qosClass", "--no-headers")).stdout;
+    expect(rows(pods).slice(0, 3)).toEqual([
+      ["coredns-668d6bf9bc-7qjlm", "coredns", "map[cpu:100m memory:70Mi]", "Burstable"],
+      ["coredns-668d6bf9bc-xw5kd", "coredns", "map[cpu:100m memory:70Mi]", "Burstable"],
+      ["kube-proxy-8xkqp", "kube-proxy", "<none>", "BestEffort"],
+    ]);
   });
 
   it("runs a pod: ContainerCreating, then Running once the image is pulled", async () => {

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ApiError } from "../apiserver/status";
 import type { KObject, Pod } from "../types";
 import { testCluster, type TestCluster } from "../controllers/test-cluster";
+import { startKubectlCluster } from "../test-kubectl";
 
 let t: TestCluster;
 
@@ -63,5 +64,28 @@ describe("LimitRange", () => {
     expect(created.spec.containers[0]?.resources).toEqual({ limits: { cpu: "500m", memory: "256Mi" }, requests: { cpu: "100m", memory: "256Mi" } });
     expect(created.metadata.annotations?.["kubernetes.io/limit-ranger"]).toBe("LimitRanger plugin set: cpu, memory request for container c; cpu, memory limit for container c");
     expect(refusal(() => t.create("", "pods", pod("big", { limits: { cpu: "2" } })))).toBe('403 pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2');
+  });
+});
+
+describe("QoS class after LimitRanger", () => {
+  it("a pod that gets its requests and limits from a LimitRange is Burstable, as kubectl describe shows", async () => {
+    const h = await startKubectlCluster("learner-qos");
+    try {
+      const limits = "apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: defaults\nspec:\n  limits:\n  - type: Container\n    default:\n      memory: 256Mi\n    defaultRequest:\n      memory: 128Mi\n";
+      expect((await h.kubectlWithInput(limits, "apply", "-f", "-")).stdout).toBe("limitrange/defaults created\n");
+      expect((await h.kubectl("run", "web", "--image=nginx")).stdout).toBe("pod/web created\n");
+      expect((await h.kubectl("get", "pod", "web", "-o", "jsonpath={.status.qosClass}")).stdout).toBe("Burstable");
+      expect((await h.kubectl("describe", "pod", "web")).stdout).toContain("\nQoS Class:                   Burstable\n");
+      // Equal defaults for cpu and memory make it Guaranteed; without a LimitRange it stays BestEffort.
+      await h.kubectl("delete", "limitrange", "defaults");
+      expect((await h.kubectl("run", "bare", "--image=nginx")).code).toBe(0);
+      expect((await h.kubectl("get", "pod", "bare", "-o", "jsonpath={.status.qosClass}")).stdout).toBe("BestEffort");
+      const equal = "apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: equal\nspec:\n  limits:\n  - type: Container\n    default:\n      cpu: 500m\n      memory: 256Mi\n";
+      expect((await h.kubectlWithInput(equal, "apply", "-f", "-")).code).toBe(0);
+      expect((await h.kubectl("run", "even", "--image=nginx")).code).toBe(0);
+      expect((await h.kubectl("get", "pod", "even", "-o", "jsonpath={.status.qosClass}")).stdout).toBe("Guaranteed");
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -9,6 +9,7 @@
 import { errors } from "../apiserver/status";
 import type { ResourceService } from "../apiserver/service";
 import type { Registry, ResourceType } from "../registry";
+import { qosClass } from "../registry/pods";
 import { cpuMillis, formatMillis, quantityValue } from "../scheduler/quantity";
 import type { Container, KObject, Pod } from "../types";
 
@@ -160,7 +161,10 @@ export function quotaAdmission(service: ResourceService, registry: Registry): { 
           }
         }
       }
-      if (notes.length) pod.metadata.annotations = { ...pod.metadata.annotations, "kubernetes.io/limit-ranger": `LimitRanger plugin set: ${notes.join("; ")}` };
+      if (!notes.length) return;
+      pod.metadata.annotations = { ...pod.metadata.annotations, "kubernetes.io/limit-ranger": `LimitRanger plugin set: ${notes.join("; ")}` };
+      // Defaulting classed the pod before these requests and limits existed; upstream classes it after admission.
+      pod.status = { ...pod.status, qosClass: qosClass(pod) };
     },
     validate(type, object) {
       const namespace = object.metadata.namespace;

@@ -21,6 +21,11 @@ export function wantsAggregated(accept: string | undefined): boolean {
   return !!accept && accept.split(",").some((part) => part.includes("as=APIGroupDiscoveryList") && part.includes("v=v2") && !part.includes("v=v2beta1"));
 }
 
+/** Upstream installs (and so lists) a kind's subresources sorted by name. */
+function bySubresourceName(type: ResourceType): ResourceType["subresources"] {
+  return [...type.subresources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 function aggregatedResource(type: ResourceType): Record<string, unknown> {
   const resource: Record<string, unknown> = {
     resource: type.plural,
@@ -32,7 +37,7 @@ function aggregatedResource(type: ResourceType): Record<string, unknown> {
   if (type.shortNames.length) resource.shortNames = type.shortNames;
   if (type.categories.length) resource.categories = type.categories;
   if (type.subresources.length) {
-    resource.subresources = type.subresources.map((s) => ({
+    resource.subresources = bySubresourceName(type).map((s) => ({
       subresource: s.name,
       responseKind: { group: s.group ?? type.group, version: s.version ?? type.version, kind: s.kind },
       verbs: s.verbs,
@@ -61,6 +66,17 @@ export function aggregatedDiscovery(registry: Registry, legacy: boolean): unknow
       })),
     })),
   };
+}
+
+/** `GET /`: every path the server answers at the top, sorted (upstream also answers unknown top-level paths with it, as a 404). */
+export function rootPaths(registry: Registry): { paths: string[] } {
+  const paths = new Set(["/api", "/api/v1", "/apis", "/apis/", "/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/openapi/v3/", "/readyz", "/version"]);
+  for (const gv of registry.groupVersions()) {
+    if (!gv.group) continue;
+    paths.add(`/apis/${gv.group}`);
+    paths.add(`/apis/${apiVersionOf(gv)}`);
+  }
+  return { paths: [...paths].sort() };
 }
 
 export function legacyVersions(serverAddress: string): unknown {
@@ -100,7 +116,7 @@ export function resourceList(registry: Registry, group: string, version: string)
     if (type.shortNames.length) entry.shortNames = type.shortNames;
     if (type.categories.length) entry.categories = type.categories;
     resources.push(entry);
-    for (const sub of type.subresources) {
+    for (const sub of bySubresourceName(type)) {
       const subEntry: Record<string, unknown> = { name: `${type.plural}/${sub.name}`, singularName: "", namespaced: type.namespaced, kind: sub.kind, verbs: sub.verbs };
       if (sub.group) Object.assign(subEntry, { group: sub.group, version: sub.version });
       resources.push(subEntry);

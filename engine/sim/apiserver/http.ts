@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock } from "../../clock";
 import { requestVerb, type Registry, type ResourceType } from "../registry";
 import type { KObject, Pod } from "../types";
-import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, group, groupList, legacyVersions, resourceList, VERSION_INFO, wantsAggregated } from "./discovery";
+import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, group, groupList, legacyVersions, resourceList, rootPaths, VERSION_INFO, wantsAggregated } from "./discovery";
 import type { PatchType, ResourceService, WatchEvent } from "./service";
 import type { RouteExtension } from "./extension";
 import { checkFields, decodeProtobufBody, PROTOBUF_CONTENT_TYPE, serveOpenApi } from "./schema-hooks";
@@ -17,6 +17,23 @@ import { serveEmptyOpenApiV2, watchKeepalive } from "./watch-bookmarks";
 import { includeObjectPolicy, toTable, wantsTable } from "./table";
 
 const MAX_BODY = 3 * 1024 * 1024;
+
+/**
+ * A JSON answer as upstream's encoder writes it: compact with a trailing
+ * newline, or indented by two spaces (no newline) for `?pretty=true` and for
+ * curl, wget and browsers, so `kubectl proxy` + curl prints readable objects.
+ */
+export function encodeJson(req: IncomingMessage, body: unknown): string {
+  return wantsPretty(req) ? JSON.stringify(body, null, 2) : `${JSON.stringify(body)}\n`;
+}
+
+function wantsPretty(req: IncomingMessage): boolean {
+  const pretty = new URL(req.url ?? "/", "http://sim").searchParams.get("pretty");
+  // Go's strconv.ParseBool; anything else is false.
+  if (pretty) return ["1", "t", "T", "true", "TRUE", "True"].includes(pretty);
+  const agent = req.headers["user-agent"] ?? "";
+  return agent.startsWith("curl") || agent.startsWith("Wget") || agent.startsWith("Mozilla/5.0");
+}
 
 /** A pod's container log, from the container runtime (`streams/logs.ts`): its text, a live feed for follow, or an error. */
 export type PodLogs = (
@@ -67,11 +84,12 @@ export class ApiHttp {
     const parts = url.pathname.split("/").filter((p) => p.length > 0).map(decodeURIComponent);
     const method = req.method ?? "GET";
     const [root, second, third] = parts;
-    // Upstream writes /version with json.MarshalIndent (two spaces), unlike every other answer.
+    // Upstream writes /version and the root path list with json.MarshalIndent (two spaces), unlike other answers.
     if (parts.length === 1 && root === "version") return this.send(res, 200, VERSION_INFO, "application/json", 2);
+    if (!root) return this.send(res, 200, rootPaths(this.registry), "application/json", 2);
     if (root && ["healthz", "livez", "readyz"].includes(root)) return this.sendText(res, 200, "ok");
     if (root === "openapi") {
-      if (method === "GET" && serveOpenApi(this.registry, url, res)) return;
+      if (method === "GET" && serveOpenApi(this.registry, url, req, res)) return;
       // An empty v2 document: kubectl's validator falls back to v2 for kinds v3 lacks and skips kinds v2 lacks,
       // so `kind: Foo` fails at resource mapping ("no matches for kind") as upstream, not at "failed to download openapi".
       if (method === "GET" && url.pathname === "/openapi/v2") return serveEmptyOpenApiV2(req, res);
@@ -92,7 +110,7 @@ export class ApiHttp {
       }
       return this.resource(req, res, url, method, second ?? "", third ?? "", parts.slice(3));
     }
-    throw errors.pathNotFound();
+    return this.send(res, 404, rootPaths(this.registry), "application/json", 2);
   }
 
   private discovery(req: IncomingMessage, res: ServerResponse, legacy: boolean): void {
@@ -161,8 +179,8 @@ export class ApiHttp {
     }
     if (subresource === "log" && method === "GET") return this.logs(res, type, namespace, name, q);
     if (subresource === "binding" && method === "POST") return this.bind(req, res, type, namespace, name);
-    // Port-forward streams arrive as upgrades (streams/portforward.ts); a plain request gets upstream's answer.
-    if (subresource === "portforward") throw errors.badRequest("Upgrade request required");
+    // Streams arrive as upgrades (streams/exec.ts, streams/portforward.ts); a plain request gets upstream's answer.
+    if (subresource === "portforward" || subresource === "exec" || subresource === "attach") throw errors.badRequest("Upgrade request required");
     if (subresource && subresource !== "status") throw errors.methodNotAllowed();
     const writeOptions = { dryRun, subresource: subresource as "status" | undefined, fieldManager, force: q.get("force") === "true" };
     switch (method) {
@@ -283,13 +301,15 @@ export class ApiHttp {
   private logs(res: ServerResponse, type: ResourceType, namespace: string | undefined, name: string, q: URLSearchParams): void {
     const pod = this.service.get(type, namespace, name) as Pod;
     const containers = pod.spec.containers.map((c) => c.name);
+    const inits = (pod.spec.initContainers ?? []).map((c) => c.name);
     const container = q.get("container") ?? (containers.length === 1 ? containers[0] : undefined);
     if (!container) {
-      throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(" ")}]`);
+      throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(" ")}]${inits.length ? ` or one of the init containers: [${inits.join(" ")}]` : ""}`);
     }
-    if (!containers.includes(container)) throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
-    const state = pod.status?.containerStatuses?.find((s) => s.name === container)?.state;
-    const crashed = state?.waiting && pod.status?.containerStatuses?.find((s) => s.name === container)?.lastState?.terminated;
+    if (!containers.includes(container) && !inits.includes(container)) throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
+    const status = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].find((s) => s.name === container);
+    const state = status?.state;
+    const crashed = state?.waiting && status?.lastState?.terminated;
     if (!state || (state.waiting && !crashed)) {
       throw errors.badRequest(`container "${container}" in pod "${name}" is waiting to start: ${state?.waiting?.reason ?? "ContainerCreating"}`);
     }
@@ -393,7 +413,7 @@ export class ApiHttp {
   }
 
   private send(res: ServerResponse, code: number, body: unknown, contentType = "application/json", indent?: number): void {
-    const text = JSON.stringify(body, null, indent);
+    const text = indent ? JSON.stringify(body, null, indent) : encodeJson(res.req, body);
     res.writeHead(code, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache, private" });
     res.end(text);
   }

@@ -4,6 +4,7 @@ import type { ServerResponse } from "node:http";
 import type { Registry, ResourceType } from "../registry";
 import type { KObject } from "../types";
 import { parseFieldValidation, pruneUnknownFields, unknownFields } from "../schema/fields";
+import { typeProblem } from "../schema/type-check";
 import { decodeProtobufObject, ProtobufError } from "../schema/protobuf";
 import { errors } from "./status";
 
@@ -21,16 +22,21 @@ export function decodeProtobufBody(registry: Registry, body: Buffer): KObject {
 }
 
 /**
- * Apply `fieldValidation` to a create/update body or a merge/strategic patch:
- * Strict rejects unknown fields (400), Warn adds one `Warning` header per
- * field, Ignore is silent. Unknown fields are removed from `body` either way:
- * upstream decodes into typed structs, so they are never stored.
+ * Apply `fieldValidation` to a create/update body or a merge/strategic patch
+ * (a body's values of the wrong JSON type are a 400 first): Strict rejects
+ * unknown fields (400), Warn adds one `Warning` header per field, Ignore is
+ * silent. Unknown fields are removed from `body` either way: upstream
+ * decodes into typed structs, so they are never stored.
  */
 export function checkFields(type: ResourceType, body: unknown, query: URLSearchParams, res: ServerResponse, patch = false): void {
   const mode = parseFieldValidation(query.get("fieldValidation"));
   if (!mode) {
     throw errors.badRequest(`fieldValidation parameter unsupported: ${query.get("fieldValidation") ?? ""}. Supported values are: Ignore, Warn, Strict`);
   }
+  const cannotHandle = `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: `;
+  // Decoding into the typed object fails before any unknown field is looked at (patches: patch/writes.ts).
+  const wrongType = patch ? undefined : typeProblem(type.schema, body, "json");
+  if (wrongType) throw errors.badRequest(cannotHandle + wrongType);
   if (mode === "Ignore") {
     pruneUnknownFields(type.schema, body, patch);
     return;
@@ -39,7 +45,7 @@ export function checkFields(type: ResourceType, body: unknown, query: URLSearchP
   if (!unknown.length) return;
   const described = unknown.map((path) => `unknown field "${path}"`);
   if (mode === "Strict") {
-    const prefix = patch ? "" : `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: `;
+    const prefix = patch ? "" : cannotHandle;
     throw errors.badRequest(`${prefix}strict decoding error: ${described.join(", ")}`);
   }
   const previous = res.getHeader("Warning");

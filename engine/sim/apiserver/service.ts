@@ -6,10 +6,10 @@
 import { randomInt, randomUUID } from "node:crypto";
 import type { Clock } from "../../clock";
 import { timestamp, type CreateContext, type Registry, type ResourceType } from "../registry";
-import { StoreError, thaw, type Store, type StoreEvent, type Watch } from "../store/store";
+import { shareUnchanged, StoreError, thaw, type Store, type StoreEvent, type Watch } from "../store/store";
 import type { KObject, Service } from "../types";
 import { applyPatchBody, applyRequest, prepareUpdate, schemaPatchMeta, type PatchMetaResolver } from "./patch/index";
-import { recordCreate, unchanged } from "./patch/writes";
+import { recordCreate, unchanged, type PatchWriteOptions } from "./patch/writes";
 import { matchesFields, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelSelector } from "./selectors";
 import { errors } from "./status";
 import { withObjectMetaErrors } from "./meta-validation";
@@ -57,6 +57,8 @@ export interface WriteOptions {
   fieldManager?: string;
   /** Server-side apply: take over fields other managers own. */
   force?: boolean;
+  /** A pod's binding: spec.nodeName and the PodScheduled condition in one update, as upstream's binding subresource writes them. */
+  binding?: boolean;
 }
 
 interface Matcher {
@@ -103,7 +105,9 @@ export class ResourceService {
         throw errors.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
       }
     }
-    const matching = this.store.list(prefix).filter((o) => this.registry.key(type, o.metadata.namespace, o.metadata.name) > after && this.matches(type, matcher, o));
+    const listed = this.store.list(prefix);
+    const page = after ? listed.filter((o) => this.registry.key(type, o.metadata.namespace, o.metadata.name) > after) : listed;
+    const matching = options.labelSelector || options.fieldSelector ? page.filter((o) => this.matches(type, matcher, o)) : page;
     const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
     if (matching.length <= limit) return { items: matching, resourceVersion };
     const items = matching.slice(0, limit);
@@ -140,7 +144,7 @@ export class ResourceService {
     for (const plugin of this.admission) plugin.mutate?.(type, object);
     this.validate(type, object);
     for (const plugin of this.admission) plugin.validate?.(type, object);
-    recordCreate(type, object, options, this.clock.now(), this.patchMeta(object.apiVersion, type.kind));
+    if (options.fieldManager) recordCreate(type, object, options, this.clock.now(), this.patchMeta(object.apiVersion, type.kind));
     if (options.dryRun) return object;
     try {
       return this.store.create(this.registry.key(type, meta.namespace, meta.name), object);
@@ -155,24 +159,26 @@ export class ResourceService {
   }
 
   /** `update` with a body that is already a private copy (it is modified in place). */
-  private replace(type: ResourceType, namespace: string | undefined, name: string, incoming: KObject, options: WriteOptions): KObject {
+  private replace(type: ResourceType, namespace: string | undefined, name: string, incoming: KObject, options: WriteOptions & PatchWriteOptions): KObject {
     const current = this.get(type, namespace, name);
     const meta = (incoming.metadata ??= {});
     if (meta.name && meta.name !== name) {
       throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
     }
     const expected = meta.resourceVersion;
+    // In-process writers get no defaulting or managedFields below, so nothing deep in their object changes from here on.
+    const inProcess = !options.fieldManager && !options.redefault;
     let next: KObject;
     if (options.subresource === "status") {
-      // Only metadata changes below (the store copies the whole object): share the rest of the current object.
-      next = { ...current, metadata: thaw(current.metadata), status: incoming.status };
+      // Only metadata's own fields change below: share the rest of the current object.
+      next = { ...current, metadata: { ...current.metadata }, status: incoming.status };
       // Upstream's Deployment status strategy keeps metadata: the controller writes the revision annotation this way (no generation bump).
       if (type.kind === "Deployment" && incoming.metadata?.annotations) next.metadata.annotations = incoming.metadata.annotations;
     } else {
       next = incoming;
-      if (type.statusSubresource) {
+      if (type.statusSubresource && !options.binding) {
         if (current.status === undefined) delete next.status;
-        else next.status = thaw(current.status);
+        else next.status = inProcess ? current.status : thaw(current.status);
       }
     }
     const nextMeta = next.metadata;
@@ -185,6 +191,8 @@ export class ResourceService {
     next.apiVersion = current.apiVersion;
     next.kind = current.kind;
     if (expected && expected !== current.metadata.resourceVersion) throw errors.conflict(type, name);
+    // Unchanged parts become the stored (frozen) ones, so the comparisons below are mostly `===` and the store freezes only what changed.
+    if (inProcess) shareBelowMetadata(current, next);
     const refused = prepareUpdate(type, current, next, options, this.clock.now(), this.patchMeta(current.apiVersion, type.kind), (o) => type.defaults?.(o, this.createContext()));
     if (refused.length) throw errors.invalid(type, name, refused);
     this.validate(type, next);
@@ -207,14 +215,14 @@ export class ResourceService {
     // A patch without a resourceVersion applies to whatever is current.
     const patchRV = (patch as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
     if (typeof patchRV !== "string") object.metadata.resourceVersion = this.get(type, namespace, name).metadata.resourceVersion;
-    return this.update(type, namespace, name, object, options);
+    return this.replace(type, namespace, name, object, options);
   }
 
   /** Read-modify-write for in-process writers (kubelet, controllers). */
   mutate(type: ResourceType, namespace: string | undefined, name: string, change: (object: KObject) => void, options: WriteOptions = {}): KObject | undefined {
     const current = this.find(type, namespace, name);
     if (!current) return undefined;
-    const next = thaw(current);
+    const next = writableCopy(current, options);
     change(next);
     return this.replace(type, namespace, name, next, options);
   }
@@ -298,15 +306,25 @@ export class ResourceService {
   private matches(type: ResourceType, matcher: Matcher, object: KObject): boolean {
     if (!matcher.labels(object.metadata.labels)) return false;
     if (!matcher.fields.length) return true;
-    const values: Record<string, string> = {
-      "metadata.name": object.metadata.name ?? "",
-      "metadata.namespace": object.metadata.namespace ?? "",
-      ...type.fields?.(object),
-    };
+    const values = this.fieldValues(type, object);
     for (const f of matcher.fields) {
       if (!(f.field in values)) throw errors.badRequest(`field label not supported: ${f.field}`);
     }
     return matchesFields(matcher.fields, values);
+  }
+
+  /**
+   * Selectable field values of an object, once per stored (frozen, never
+   * changing) version: the kubelets select their pods by node on every pod start.
+   */
+  private readonly storedFieldValues = new WeakMap<KObject, Record<string, string>>();
+
+  private fieldValues(type: ResourceType, object: KObject): Record<string, string> {
+    let values = this.storedFieldValues.get(object);
+    if (values) return values;
+    values = { "metadata.name": object.metadata.name ?? "", "metadata.namespace": object.metadata.namespace ?? "", ...type.fields?.(object) };
+    if (Object.isFrozen(object)) this.storedFieldValues.set(object, values);
+    return values;
   }
 
   private gracePeriod(object: KObject, requested: number | undefined): number {
@@ -350,6 +368,25 @@ export class ResourceService {
       },
     };
   }
+}
+
+/**
+ * The copy an in-process writer changes: a status write keeps only metadata
+ * and status from it, a binding also spec's own fields (nodeName); the rest
+ * stays the stored, frozen object (changing it throws).
+ */
+function writableCopy(current: KObject, options: WriteOptions): KObject {
+  if (options.subresource === "status") return { ...current, metadata: thaw(current.metadata), status: thaw(current.status) };
+  if (options.binding) return { ...current, metadata: thaw(current.metadata), spec: { ...(current.spec as object) }, status: thaw(current.status) };
+  return thaw(current);
+}
+
+/** `shareUnchanged` for every part of `next` but its top level and its metadata object, which stay writable. */
+function shareBelowMetadata(current: KObject, next: KObject): void {
+  const target = next as unknown as Record<string, unknown>;
+  const source = current as unknown as Record<string, unknown>;
+  for (const key of Object.keys(target)) if (key !== "metadata") target[key] = shareUnchanged(source[key], target[key]);
+  shareUnchanged(current.metadata, next.metadata);
 }
 
 /** A random value in [low, high] whose rendering is not taken yet. */

@@ -29,8 +29,8 @@ export class ApiError extends Error {
 }
 
 export function failure(code: number, reason: string, message: string, details?: StatusDetails): ApiError {
-  const status: Status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
-  if (details) status.details = details;
+  // Key order of Go's metav1.Status (code last): curl through `kubectl proxy` shows it as is.
+  const status: Status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, ...(details && { details }), code };
   return new ApiError(status);
 }
 

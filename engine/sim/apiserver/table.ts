@@ -37,13 +37,16 @@ export function toTable(
   const metadata: Record<string, string> = {};
   if (options.resourceVersion) metadata.resourceVersion = options.resourceVersion;
   if (options.continueToken) metadata.continue = options.continueToken;
+  // A kind whose own columns carry the name (Event's wide-only NAME) gets no leading NAME column.
+  const leadingName = !type.columns.some((c) => c.format === "name");
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",
     metadata,
-    columnDefinitions: options.withColumns === false ? [] : [NAME_COLUMN, ...type.columns],
+    columnDefinitions: options.withColumns === false ? [] : leadingName ? [NAME_COLUMN, ...type.columns] : type.columns,
     rows: objects.map((object) => {
-      const row: Record<string, unknown> = { cells: [type.nameCell?.(object) ?? object.metadata.name ?? "", ...type.cells(object, options.now)] };
+      const cells = type.cells(object, options.now);
+      const row: Record<string, unknown> = { cells: leadingName ? [type.nameCell?.(object) ?? object.metadata.name ?? "", ...cells] : cells };
       const embedded = rowObject(object, options.include);
       if (embedded) row.object = embedded;
       return row;

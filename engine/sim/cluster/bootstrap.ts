@@ -8,6 +8,8 @@ import type { NodeConfig } from "../kubelet/node";
 import { parseImage } from "../kubelet/images";
 import type { Container, KObject, OwnerReference, Pod } from "../types";
 import { ETCD_PKI_DIR } from "./etcd";
+import { corednsTemplate, proxyTemplate } from "./system-workloads";
+import type { PodTemplate } from "../registry/workload";
 import { createHash } from "node:crypto";
 
 export const DEFAULT_NODES: NodeConfig[] = [
@@ -18,7 +20,7 @@ export const DEFAULT_NODES: NodeConfig[] = [
 
 export const SYSTEM_NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-system"];
 
-const K8S_VERSION = "v1.32.3";
+export const K8S_VERSION = "v1.32.3";
 const ETCD_IMAGE = "registry.k8s.io/etcd:3.5.16-0";
 
 /** The images the system pods use; nodes start with them already pulled. */
@@ -48,12 +50,11 @@ function service(name: string, namespace: string, labels: Record<string, string>
 interface SystemPod {
   name: string;
   node: NodeConfig;
+  /** Labels beyond the template's (pod-template-hash, controller-revision-hash). */
   labels: Record<string, string>;
-  image: string;
-  command?: string[];
-  hostNetwork: boolean;
+  /** The owner's pod template: the pod is made from it, as its controller would. */
+  template: PodTemplate;
   owner?: Omit<OwnerReference, "uid">;
-  priorityClassName: string;
   podIP?: string;
 }
 
@@ -264,11 +265,9 @@ function systemPods(nodes: NodeConfig[]): SystemPod[] {
   const coredns = (suffix: string, ip: string): SystemPod => ({
     name: `coredns-668d6bf9bc-${suffix}`,
     node: cp,
-    labels: { "k8s-app": "kube-dns", "pod-template-hash": "668d6bf9bc" },
-    image: "registry.k8s.io/coredns/coredns:v1.11.3",
-    hostNetwork: false,
+    labels: { "pod-template-hash": "668d6bf9bc" },
+    template: corednsTemplate(),
     owner: { apiVersion: "apps/v1", kind: "ReplicaSet", name: "coredns-668d6bf9bc", controller: true, blockOwnerDeletion: true },
-    priorityClassName: "system-cluster-critical",
     podIP: ip,
   });
   const proxySuffixes = ["8xkqp", "m2v9t", "r7wzc", "b4hln", "z6dfs"];
@@ -278,21 +277,16 @@ function systemPods(nodes: NodeConfig[]): SystemPod[] {
     ...nodes.map((node, i) => ({
       name: `kube-proxy-${proxySuffixes[i % proxySuffixes.length] ?? "x"}${i >= proxySuffixes.length ? i : ""}`,
       node,
-      labels: { "controller-revision-hash": "7bb84c4984", "k8s-app": "kube-proxy", "pod-template-generation": "1" },
-      image: `registry.k8s.io/kube-proxy:${K8S_VERSION}`,
-      command: ["/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf", "--hostname-override=$(NODE_NAME)"],
-      hostNetwork: true,
+      labels: { "controller-revision-hash": "7bb84c4984", "pod-template-generation": "1" },
+      template: proxyTemplate(),
       owner: { apiVersion: "apps/v1", kind: "DaemonSet", name: "kube-proxy", controller: true, blockOwnerDeletion: true },
-      priorityClassName: "system-node-critical",
     })),
   ];
 }
 
 function workloadPod(spec: SystemPod, clusterSeed: string): Pod {
-  const container: Container = { name: spec.labels["k8s-app"] ?? spec.name, image: spec.image };
-  if (spec.command) container.command = spec.command;
-  if (spec.labels["k8s-app"] === "kube-dns") container.ports = [{ containerPort: 53, name: "dns", protocol: "UDP" }, { containerPort: 53, name: "dns-tcp", protocol: "TCP" }, { containerPort: 9153, name: "metrics", protocol: "TCP" }];
-  const tolerations = spec.hostNetwork ? [{ operator: "Exists" as const }] : [{ key: "CriticalAddonsOnly", operator: "Exists" as const }, { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }];
+  const template = structuredClone(spec.template);
+  const podSpec = template.spec as Pod["spec"];
   const ownerUid = stableId(`${clusterSeed}/${spec.owner?.kind ?? ""}/${spec.owner?.name ?? ""}`);
   return {
     apiVersion: "v1",
@@ -300,17 +294,10 @@ function workloadPod(spec: SystemPod, clusterSeed: string): Pod {
     metadata: {
       name: spec.name,
       namespace: "kube-system",
-      labels: spec.labels,
+      labels: { ...template.metadata?.labels, ...spec.labels },
       ...(spec.owner ? { ownerReferences: [{ ...spec.owner, uid: ownerUid }] } : {}),
     },
-    spec: {
-      containers: [container],
-      nodeName: spec.node.name,
-      hostNetwork: spec.hostNetwork,
-      priorityClassName: spec.priorityClassName,
-      priority: spec.priorityClassName === "system-node-critical" ? 2000001000 : 2000000000,
-      tolerations,
-    },
+    spec: { ...podSpec, nodeName: spec.node.name, priority: podSpec.priorityClassName === "system-node-critical" ? 2000001000 : 2000000000 },
   };
 }
 
@@ -375,7 +362,8 @@ export function bootstrap(serviceLayer: ResourceService, registry: Registry, nod
   const workloads = systemPods(nodes).map((spec) => ({ pod: workloadPod(spec, clusterSeed), node: spec.node, podIP: spec.podIP }));
   for (const { pod, node, podIP } of [...mirrors, ...workloads]) {
     const status = runningStatus(pod, node, nowMs, clusterSeed, podIP);
-    const created = serviceLayer.create(pods, "kube-system", pod);
-    serviceLayer.update(pods, "kube-system", pod.metadata.name ?? "", { ...created, status }, { subresource: "status" });
+    const created = serviceLayer.create(pods, "kube-system", pod) as Pod;
+    // Keeps what admission put in the status (qosClass).
+    serviceLayer.update(pods, "kube-system", pod.metadata.name ?? "", { ...created, status: { ...created.status, ...status } }, { subresource: "status" });
   }
 }

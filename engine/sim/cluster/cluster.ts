@@ -36,7 +36,8 @@ import { EtcdServer } from "./etcd";
 import { StaticPods } from "./static-pods";
 import { ControllerManager } from "./controller-manager";
 import { bootstrap, controlPlaneNode, DEFAULT_NODES, SYSTEM_IMAGES, SYSTEM_NAMESPACES } from "./bootstrap";
-import { seedApiEndpoints, seedPolicy, seedStorage } from "./seed";
+import { seedApiEndpoints, seedKubeadmObjects, seedPolicy, seedStorage } from "./seed";
+import { LeaderElected } from "./leader-election";
 import { Gate } from "../apiserver/auth/gate";
 import { RbacAuthorizer, type Authorizer, type BindingObject, type RoleObject } from "../apiserver/auth/rbac";
 import { TokenIssuer } from "../apiserver/auth/tokens";
@@ -171,10 +172,11 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
   const newHeartbeat = (config: NodeConfig): NodeHeartbeat => new NodeHeartbeat(config, { service, registry, recorder, clock });
   const heartbeats = nodes.map(newHeartbeat);
   const namespaces = new NamespaceController(service, registry, clock);
-  const scheduler = new Scheduler({ service, registry, recorder, clock });
+  const leaderElection = { service, registry, clock, node: controlPlaneNode(nodes).name };
+  const scheduler = new LeaderElected("kube-scheduler", new Scheduler({ service, registry, recorder, clock }), leaderElection);
   const deps = { service, registry, recorder, clock };
   // kube-controller-manager's controllers, built afresh whenever the drill starts it again.
-  const controllerManager = new ControllerManager(() => [
+  const controllerManager = new LeaderElected("kube-controller-manager", new ControllerManager(() => [
     new NamespaceController(service, registry, clock),
     new NodeLifecycleController(deps),
     new ReplicaSetController(deps),
@@ -184,7 +186,7 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
     new GarbageCollector(service, registry, clock),
     new EndpointsController({ service, registry, clock }),
     new EndpointSliceController({ service, registry, clock }),
-  ]);
+  ]), leaderElection);
   const drills = new Drills({ service, registry, clock, nodes, kubelets, heartbeats, newKubelet, newHeartbeat, components: { "kube-scheduler": scheduler, "kube-controller-manager": controllerManager }, onNodeUp: () => staticPods.sync() });
   const staticPods = new StaticPods({ service, registry, clock, nodes, clusterSeed: token, isNodeUp: (node) => drills.isNodeUp(node) });
 
@@ -196,6 +198,8 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
     seedApiEndpoints(service, registry, nodes.find((n) => n.controlPlane)?.internalIP ?? nodes[0]?.internalIP ?? "127.0.0.1");
     for (const kubelet of kubelets) kubelet.register();
   }
+  // Before the kubelets start: the system pods mount these ConfigMaps and use these ServiceAccounts.
+  seedKubeadmObjects(service, registry, controlPlaneNode(nodes), clock.now(), token);
   for (const kubelet of kubelets) kubelet.start();
   for (const heartbeat of heartbeats) heartbeat.start();
   // The kube-system pods' owners must exist before the garbage collector looks at them.

@@ -77,6 +77,12 @@ describe("node failure", () => {
 
 describe("drills", () => {
   it("a stopped scheduler leaves pods Pending without events; started again it schedules them", async () => {
+    type LeaseSpec = { holderIdentity?: string; renewTime?: string; acquireTime?: string; leaseTransitions?: number; leaseDurationSeconds?: number };
+    const lease = (): LeaseSpec => cluster.service.get(t("coordination.k8s.io", "leases"), "kube-system", "kube-scheduler").spec as LeaseSpec;
+    // The leader renews its Lease every 2 s while it runs.
+    await advance(5_000);
+    const leader = lease();
+    expect(leader).toMatchObject({ holderIdentity: expect.stringMatching(/^controlplane_[0-9a-f-]{36}$/) as unknown, leaseDurationSeconds: 15, leaseTransitions: 0, acquireTime: "2026-03-01T12:00:00.000000Z", renewTime: "2026-03-01T12:00:04.000000Z" });
     cluster.drills.stopComponent("kube-scheduler");
     await flush();
     const sched = cluster.service.get(t("", "pods"), "kube-system", "kube-scheduler-controlplane") as Pod;
@@ -85,9 +91,13 @@ describe("drills", () => {
     await advance(30_000);
     expect(pods("lonely")[0]?.spec.nodeName).toBeUndefined();
     expect(events("FailedScheduling")).toHaveLength(0);
+    expect(lease()).toEqual(leader);
     cluster.drills.startComponent("kube-scheduler");
     await advance(5_000);
     expect(pods("lonely")[0]?.spec.nodeName).toMatch(/^node0[12]$/);
+    // A new process with a new identity took the lease over and renews it again.
+    expect(lease()).toMatchObject({ leaseTransitions: 1, acquireTime: "2026-03-01T12:00:35.000000Z", renewTime: "2026-03-01T12:00:39.000000Z" });
+    expect(lease().holderIdentity).not.toBe(leader.holderIdentity);
     const back = cluster.service.get(t("", "pods"), "kube-system", "kube-scheduler-controlplane") as Pod;
     expect(back.status?.containerStatuses?.[0]).toMatchObject({ ready: true, restartCount: 1 });
   });
@@ -122,6 +132,8 @@ describe("the kube-controller-manager drill, through kubectl", () => {
       expect((await sim.kubectl("create", "deployment", "web", "--image=nginx")).code).toBe(0);
       await advanceClock(sim.clock, 10_000);
       const live = await sim.driver.cluster("learner-1");
+      const renewed = async (): Promise<string> => (await sim.kubectl("get", "lease", "-n", "kube-system", "kube-controller-manager", "-o", "jsonpath={.spec.renewTime}")).stdout;
+      expect(await renewed()).toBe("2026-03-01T12:00:10.000000Z");
       live?.drills.stopComponent("kube-controller-manager");
       expect(live?.drills.isRunning("kube-controller-manager")).toBe(false);
       const kcm = await get("pod", "-n", "kube-system", "kube-controller-manager-controlplane");
@@ -131,6 +143,8 @@ describe("the kube-controller-manager drill, through kubectl", () => {
       await advanceClock(sim.clock, 30_000, 1_000);
       expect((await get("deployment", "web"))[0]?.slice(0, 4)).toEqual(["web", "1/3", "1", "1"]);
       expect(await get("pods", "-l", "app=web")).toHaveLength(1);
+      // Its leader Lease is no longer renewed.
+      expect(await renewed()).toBe("2026-03-01T12:00:10.000000Z");
       // Its mirror pod deleted meanwhile comes back still crashing (the static pod is what it is).
       await whileAdvancing(sim.clock, sim.kubectl("delete", "pod", "-n", "kube-system", "kube-controller-manager-controlplane"));
       await advanceClock(sim.clock, 1_000);

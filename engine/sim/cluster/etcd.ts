@@ -22,7 +22,7 @@ const PAIRS = ["ca", "server", "peer", "healthcheck-client"];
  * cluster, recognised by content (they are not parseable X.509; etcdctl here
  * only checks which file is which).
  */
-function pem(label: string, seed: string, size: number): string {
+export function pem(label: string, seed: string, size: number): string {
   const bytes: Buffer[] = [];
   for (let i = 0; Buffer.concat(bytes).length < size; i++) bytes.push(createHash("sha256").update(`${seed}/${i}`).digest());
   const body = Buffer.concat(bytes).subarray(0, size).toString("base64").replace(/.{64}/g, "$&\n").replace(/\n$/, "");

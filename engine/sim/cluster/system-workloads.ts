@@ -8,13 +8,15 @@ import type { ResourceService } from "../apiserver/service";
 import { REVISION_HASH, revisionName, templatePatch, type RevisionOwner } from "../controllers/controller-revisions";
 import { timestamp, type Registry, type ResourceType } from "../registry";
 import type { KObject, OwnerReference } from "../types";
+import type { PodTemplate } from "../registry/workload";
 
 const NS = "kube-system";
 const COREDNS_HASH = "668d6bf9bc";
 const COREDNS_IMAGE = "registry.k8s.io/coredns/coredns:v1.11.3";
 const PROXY_IMAGE = "registry.k8s.io/kube-proxy:v1.32.3";
 
-function corednsTemplate(hash?: string): KObject["spec"] {
+/** The coredns pod template kubeadm installs (with the ReplicaSet's pod-template-hash label when given); the seeded pods are made from it. */
+export function corednsTemplate(hash?: string): PodTemplate {
   return {
     metadata: { labels: { "k8s-app": "kube-dns", ...(hash ? { "pod-template-hash": hash } : {}) } },
     spec: {
@@ -22,6 +24,7 @@ function corednsTemplate(hash?: string): KObject["spec"] {
         {
           name: "coredns",
           image: COREDNS_IMAGE,
+          imagePullPolicy: "IfNotPresent",
           args: ["-conf", "/etc/coredns/Corefile"],
           ports: [
             { containerPort: 53, name: "dns", protocol: "UDP" },
@@ -29,8 +32,21 @@ function corednsTemplate(hash?: string): KObject["spec"] {
             { containerPort: 9153, name: "metrics", protocol: "TCP" },
           ],
           resources: { limits: { memory: "170Mi" }, requests: { cpu: "100m", memory: "70Mi" } },
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { add: ["NET_BIND_SERVICE"], drop: ["ALL"] }, readOnlyRootFilesystem: true },
+          volumeMounts: [{ name: "config-volume", mountPath: "/etc/coredns", readOnly: true }],
         },
       ],
+      // The Corefile from the coredns ConfigMap (cluster/seed.ts); without it new CoreDNS pods cannot mount their config.
+      volumes: [{ name: "config-volume", configMap: { name: "coredns", items: [{ key: "Corefile", path: "Corefile" }] } }],
+      dnsPolicy: "Default",
+      serviceAccountName: "coredns",
+      affinity: {
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 100, podAffinityTerm: { labelSelector: { matchExpressions: [{ key: "k8s-app", operator: "In", values: ["kube-dns"] }] }, topologyKey: "kubernetes.io/hostname" } },
+          ],
+        },
+      },
       nodeSelector: { "kubernetes.io/os": "linux" },
       priorityClassName: "system-cluster-critical",
       tolerations: [
@@ -41,7 +57,8 @@ function corednsTemplate(hash?: string): KObject["spec"] {
   };
 }
 
-function proxyTemplate(): KObject["spec"] {
+/** The kube-proxy DaemonSet's pod template; the seeded pods are made from it. */
+export function proxyTemplate(): PodTemplate {
   return {
     metadata: { labels: { "k8s-app": "kube-proxy" } },
     spec: {
@@ -49,11 +66,25 @@ function proxyTemplate(): KObject["spec"] {
         {
           name: "kube-proxy",
           image: PROXY_IMAGE,
+          imagePullPolicy: "IfNotPresent",
           command: ["/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf", "--hostname-override=$(NODE_NAME)"],
+          env: [{ name: "NODE_NAME", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "spec.nodeName" } } }],
           securityContext: { privileged: true },
+          volumeMounts: [
+            { mountPath: "/var/lib/kube-proxy", name: "kube-proxy" },
+            { mountPath: "/run/xtables.lock", name: "xtables-lock" },
+            { mountPath: "/lib/modules", name: "lib-modules", readOnly: true },
+          ],
         },
       ],
+      // Its configuration from the kube-proxy ConfigMap (cluster/seed.ts), the node's iptables lock and kernel modules.
+      volumes: [
+        { name: "kube-proxy", configMap: { name: "kube-proxy" } },
+        { name: "xtables-lock", hostPath: { path: "/run/xtables.lock", type: "FileOrCreate" } },
+        { name: "lib-modules", hostPath: { path: "/lib/modules", type: "" } },
+      ],
       hostNetwork: true,
+      serviceAccountName: "kube-proxy",
       nodeSelector: { "kubernetes.io/os": "linux" },
       priorityClassName: "system-node-critical",
       tolerations: [{ operator: "Exists" }],

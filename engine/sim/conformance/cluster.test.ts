@@ -129,8 +129,24 @@ describe("kubectl top, cluster-info, get --raw, version", () => {
     const version = await sim.ok("get", "--raw", "/version");
     expect(version.split("\n")[0]).toBe("{");
     expect(version).toContain('\n  "major": "1",\n  "minor": "32",\n  "gitVersion": "v1.32.3",\n');
-    const list = JSON.parse(await sim.ok("get", "--raw", "/api/v1/namespaces/default/pods")) as { kind: string; apiVersion: string; items: unknown[] };
-    expect(list).toMatchObject({ kind: "PodList", apiVersion: "v1", items: [] });
+    const raw = await sim.ok("get", "--raw", "/api/v1/namespaces/default/pods");
+    // Compact JSON ends with a newline (Go's json.Encoder), so the shell prompt starts on a line of its own.
+    expect(raw).toMatch(/^\{"kind":"PodList",.*\}\n$/);
+    expect(JSON.parse(raw)).toMatchObject({ kind: "PodList", apiVersion: "v1", items: [] });
+    // Legacy discovery lists each kind's subresources sorted, the streaming ones included.
+    const core = JSON.parse(await sim.ok("get", "--raw", "/api/v1")) as { resources: { name: string; kind: string }[] };
+    expect(core.resources.filter((r) => r.name.startsWith("pods")).map((r) => r.name)).toEqual([
+      "pods",
+      "pods/attach",
+      "pods/binding",
+      "pods/eviction",
+      "pods/exec",
+      "pods/log",
+      "pods/portforward",
+      "pods/proxy",
+      "pods/status",
+    ]);
+    expect(core.resources.find((r) => r.name === "pods/exec")?.kind).toBe("PodExecOptions");
     const missing = await sim.kubectl("get", "--raw", "/api/v1/namespaces/default/pods/ghost");
     expect(missing).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): pods "ghost" not found\n' });
   });
@@ -163,8 +179,69 @@ describe("kubectl proxy", () => {
       const version = await fetch(`http://127.0.0.1:${port}/version`);
       expect(version.status).toBe(200);
       expect(((await version.json()) as { gitVersion: string }).gitVersion).toBe("v1.32.3");
+
+      // curl (and wget, browsers) get indented JSON, as upstream pretty-prints for them; errors are Status objects, code last.
+      const curl = { headers: { "User-Agent": "curl/8.5.0" } };
+      const missing = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/default/pods/ghost`, curl);
+      expect(missing.status).toBe(404);
+      expect(await missing.text()).toBe(
+        [
+          "{",
+          '  "kind": "Status",',
+          '  "apiVersion": "v1",',
+          '  "metadata": {},',
+          '  "status": "Failure",',
+          '  "message": "pods \\"ghost\\" not found",',
+          '  "reason": "NotFound",',
+          '  "details": {',
+          '    "name": "ghost",',
+          '    "kind": "pods"',
+          "  },",
+          '  "code": 404',
+          "}",
+        ].join("\n"),
+      );
+      expect((await (await fetch(`http://127.0.0.1:${port}/api/v1/namespaces?pretty=true`)).text()).split("\n").slice(0, 3)).toEqual(["{", '  "kind": "NamespaceList",', '  "apiVersion": "v1",']);
+      // The root lists the served paths; an unknown top-level path answers the same list with a 404.
+      const root = (await (await fetch(`http://127.0.0.1:${port}/`, curl)).json()) as { paths: string[] };
+      expect(root.paths).toEqual([...root.paths].sort());
+      expect(root.paths).toEqual(expect.arrayContaining(["/api", "/api/v1", "/apis", "/apis/apps", "/apis/apps/v1", "/healthz", "/openapi/v3", "/version"]));
+      const unknown = await fetch(`http://127.0.0.1:${port}/nothing`, curl);
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toEqual(root);
     } finally {
       child.kill("SIGTERM");
     }
+  });
+});
+
+describe("what kubeadm leaves in kube-system and kube-public", () => {
+  it("lists the add-ons' and controllers' ServiceAccounts, the component ConfigMaps, cluster-info and the leader Leases", async () => {
+    const accounts = lines(await sim.ok("get", "sa", "-n", "kube-system", "-o", "name"));
+    expect(accounts).toHaveLength(36);
+    expect(accounts).toEqual(expect.arrayContaining(["serviceaccount/coredns", "serviceaccount/default", "serviceaccount/deployment-controller", "serviceaccount/kube-proxy", "serviceaccount/replicaset-controller"]));
+    expect(lines(await sim.ok("get", "cm", "-n", "kube-system", "-o", "name"))).toEqual([
+      "configmap/coredns",
+      "configmap/extension-apiserver-authentication",
+      "configmap/kube-apiserver-legacy-service-account-token-tracking",
+      "configmap/kube-proxy",
+      "configmap/kube-root-ca.crt",
+      "configmap/kubeadm-config",
+      "configmap/kubelet-config",
+    ]);
+    const corefile = await sim.ok("get", "cm", "coredns", "-n", "kube-system", "-o", "jsonpath={.data.Corefile}");
+    expect(corefile).toContain("    kubernetes cluster.local in-addr.arpa ip6.arpa {\n       pods insecure\n");
+    expect(await sim.ok("get", "cm", "kubeadm-config", "-n", "kube-system", "-o", "jsonpath={.data.ClusterConfiguration}")).toContain("kubernetesVersion: v1.32.3\n");
+    expect(await sim.ok("get", "cm", "cluster-info", "-n", "kube-public", "-o", "jsonpath={.data.kubeconfig}")).toContain("    server: https://172.30.1.2:6443\n");
+    const leases = lines(await sim.ok("get", "lease", "-n", "kube-system"));
+    expect(leases[0]).toMatch(/^NAME\s+HOLDER\s+AGE$/);
+    expect(leases.slice(1).map((l) => l.split(/\s+/).slice(0, 2))).toEqual([
+      ["kube-controller-manager", expect.stringMatching(/^controlplane_[0-9a-f-]{36}$/)],
+      ["kube-scheduler", expect.stringMatching(/^controlplane_[0-9a-f-]{36}$/)],
+    ]);
+    // The add-ons run as their own ServiceAccounts; CoreDNS's is bound to system:coredns.
+    expect(await sim.ok("get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-dns", "-o", "jsonpath={.items[*].spec.serviceAccountName}")).toBe("coredns coredns");
+    expect(await sim.ok("get", "ds", "kube-proxy", "-n", "kube-system", "-o", "jsonpath={.spec.template.spec.serviceAccountName}")).toBe("kube-proxy");
+    expect(await sim.kubectl("auth", "can-i", "watch", "endpointslices.discovery.k8s.io", "--as=system:serviceaccount:kube-system:coredns")).toEqual({ code: 0, stdout: "yes\n", stderr: "" });
   });
 });

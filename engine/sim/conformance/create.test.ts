@@ -48,6 +48,36 @@ describe("kubectl create -f", () => {
     expect(bad.stderr).toContain("* spec.containers: Required value\n");
   });
 
+  it("refuses values of the wrong JSON type as upstream's decoder words them", async () => {
+    const pod = (container: string): string => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: typed\nspec:\n  containers:\n${container}`;
+    const refused = async (manifest: string): Promise<string> => {
+      const run = await sim.kubectlWith({ input: manifest }, "create", "-f", "-");
+      expect(run.code).toBe(1);
+      return run.stderr;
+    };
+    const prefix = 'Error from server (BadRequest): error when creating "STDIN": Pod in version "v1" cannot be handled as a Pod: ';
+    // A quoted number, a command as one string, a number as an env value, a mapping where a list belongs.
+    expect(await refused(pod('  - name: app\n    image: nginx:1.27\n    ports:\n    - containerPort: "80"\n'))).toBe(
+      `${prefix}json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32\n`,
+    );
+    expect(await refused(pod("  - name: app\n    image: busybox\n    command: sleep 3600\n"))).toBe(`${prefix}json: cannot unmarshal string into Go struct field Container.spec.containers.command of type []string\n`);
+    expect(await refused(pod("  - name: app\n    image: nginx:1.27\n    env:\n    - name: PORT\n      value: 80\n"))).toBe(
+      `${prefix}json: cannot unmarshal number into Go struct field EnvVar.spec.containers.env.value of type string\n`,
+    );
+    expect(await refused(pod("    name: app\n    image: nginx:1.27\n"))).toBe(`${prefix}json: cannot unmarshal object into Go struct field PodSpec.spec.containers of type []v1.Container\n`);
+    // Quantity parses itself, and its error wins over an earlier wrong type.
+    expect(await refused(pod("  - name: app\n    image: busybox\n    command: sleep 3600\n    resources:\n      limits:\n        memory: 128MB\n"))).toBe(
+      `${prefix}quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'\n`,
+    );
+    const deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: typed\nspec:\n  replicas: three\n  selector:\n    matchLabels: {app: typed}\n  template:\n    metadata:\n      labels: {app: typed}\n    spec:\n      containers: [{name: app, image: nginx:1.27}]\n";
+    const applied = await sim.kubectlWith({ input: deployment }, "apply", "-f", "-");
+    expect(applied).toMatchObject({
+      code: 1,
+      stderr: 'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32\n',
+    });
+    expect((await sim.kubectl("get", "pod,deploy", "typed")).stderr).toContain('"typed" not found');
+  });
+
   it("honours --dry-run (client and server) without storing anything", async () => {
     expect(await sim.ok("create", "configmap", "dry", "--from-literal=a=b", "--dry-run=server")).toBe("configmap/dry created (server dry run)\n");
     expect(await sim.ok("create", "configmap", "dry", "--from-literal=a=b", "--dry-run=client")).toBe("configmap/dry created (dry run)\n");

@@ -115,6 +115,21 @@ describe("kubectl get: tables", () => {
   });
 });
 
+describe("kubectl get events", () => {
+  it("has no leading NAME column; -o wide adds SUBOBJECT and SOURCE before MESSAGE and ends with NAME", async () => {
+    const scheduled = ["get", "events", "--field-selector", "involvedObject.name=db,reason=Scheduled"];
+    expectRows(await sim.ok(...scheduled), ["LAST SEEN   TYPE     REASON      OBJECT   MESSAGE", "<AGE>   Normal   Scheduled   pod/db   Successfully assigned default/db to <NODE>"]);
+    expectRows(await sim.ok(...scheduled, "-o", "wide"), [
+      "LAST SEEN   TYPE     REASON      OBJECT   SUBOBJECT   SOURCE              MESSAGE   FIRST SEEN   COUNT   NAME",
+      // SOURCE is component and instance: the scheduler reports through events.k8s.io (reportingController/-Instance).
+      "<AGE>   Normal   Scheduled   pod/db   default-scheduler, default-scheduler-controlplane   Successfully assigned default/db to <NODE>   <AGE>   1   db.<SUFFIX>",
+    ]);
+    const all = lines(await sim.ok("get", "events", "-A"));
+    expect(all[0]).toMatch(/^NAMESPACE\s+LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/);
+    expect(await sim.ok(...scheduled, "-o", "name")).toMatch(/^event\/db\.[0-9a-f]+\n$/);
+  });
+});
+
 describe("kubectl get: selectors", () => {
   it("filters with -l (equality, set and existence)", async () => {
     expect(await sim.ok("get", "pods", "-l", "app=web", "-o", "name")).toBe("pod/web1\npod/web2\n");

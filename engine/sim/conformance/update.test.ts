@@ -56,6 +56,17 @@ describe("kubectl apply", () => {
     expect(lastApplied.spec.replicas).toBe(3);
   });
 
+  it("takes the OpenAPI document from kubectl's HTTP cache after the first time", async () => {
+    const file = await sim.file("cached.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cached\n");
+    await sim.ok("apply", "-f", file);
+    const again = await sim.kubectl("apply", "-f", file, "-v=8");
+    expect(again.stdout).toBe("configmap/cached unchanged\n");
+    // The hashed document expires in a year: without that, kubectl's cache revalidated it on every call.
+    const fetched = /GET https:\S+\/openapi\/v3\/api\/v1\?hash=[\s\S]*?Response Body/.exec(again.stderr)?.[0] ?? "";
+    expect(fetched).toContain("Cache-Control: public, immutable");
+    expect(fetched).toContain("X-From-Cache: 1");
+  });
+
   it("applies from stdin and a multi-document file", async () => {
     const both = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\ndata:\n  k: v\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: two\ndata:\n  k: v\n";
     expect(await sim.kubectlWith({ input: both }, "apply", "-f", "-")).toMatchObject({ code: 0, stdout: "configmap/one created\nconfigmap/two created\n" });
@@ -74,6 +85,18 @@ describe("kubectl apply", () => {
     expect(conflict.stderr).toContain('error: Apply failed with 1 conflict: conflict with "kubectl": .data.owner');
     expect(await sim.ok("apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f", other)).toBe("configmap/ssa serverside-applied\n");
     expect(await jsonpath("{.data.owner}", "cm", "ssa")).toBe("you");
+    // structured-merge-diff types the body first: every wrong value, with its path, in a plain 500.
+    const typed = await sim.kubectlWith({ input: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa-typed\ndata:\n  port: 80\n  debug: true\n" }, "apply", "--server-side", "-f", "-");
+    expect(typed).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: [
+        "Error from server: failed to create typed patch object (default/ssa-typed; /v1, Kind=ConfigMap): errors:",
+        "  .data.debug: expected string, got &value.valueUnstructured{Value:true}",
+        "  .data.port: expected string, got &value.valueUnstructured{Value:80}",
+        "",
+      ].join("\n"),
+    });
   });
 });
 
@@ -133,6 +156,18 @@ describe("kubectl patch", () => {
     expect(await jsonpath("{.spec.replicas} {.metadata.labels.tier}", "deploy", "jsonpatched")).toBe("4 fe");
     const failed = await sim.kubectl("patch", "deployment", "jsonpatched", "--type=json", "-p", '[{"op":"test","path":"/spec/replicas","value":9}]');
     expect(failed).toEqual({ code: 1, stdout: "", stderr: "The request is invalid: the server rejected our request due to an error in our request\n" });
+    // A value of the wrong type: Invalid without kind or name, the patch (merge, strategic) or the patched object (JSON) as the value.
+    expect(await sim.kubectl("patch", "deployment", "jsonpatched", "-p", '{"spec":{"replicas":"3"}}')).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: 'The request is invalid: patch: Invalid value: "map[spec:map[replicas:3]]": unrecognized type: int32\n',
+    });
+    expect((await sim.kubectl("patch", "deployment", "jsonpatched", "--type=merge", "-p", '{"spec":{"template":{"spec":{"containers":{"name":"x"}}}}}')).stderr).toBe(
+      'The request is invalid: patch: Invalid value: "map[spec:map[template:map[spec:map[containers:map[name:x]]]]]": cannot restore slice from map\n',
+    );
+    const typed = await sim.kubectl("patch", "deployment", "jsonpatched", "--type=json", "-p", '[{"op":"replace","path":"/spec/replicas","value":"3"}]');
+    expect(typed.stderr).toMatch(/^The request is invalid: patch: Invalid value: "\{\\"apiVersion\\":\\"apps\/v1\\",.*\}": json: cannot unmarshal string into Go struct field DeploymentSpec\.spec\.replicas of type int32\n$/);
+    expect(await jsonpath("{.spec.replicas}", "deploy", "jsonpatched")).toBe("4");
     const missing = await sim.kubectl("patch", "deployment", "nope", "-p", "{}");
     expect(missing).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): deployments.apps "nope" not found\n' });
   });

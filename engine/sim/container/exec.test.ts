@@ -71,6 +71,14 @@ describe("kubectl exec", () => {
     expect(container.stderr).toContain("container x is not valid for pod web");
   });
 
+  it("gets the kubelet's plain-text refusal for a container that is not running yet", async () => {
+    // No clock moves: the image is still being pulled.
+    await sim.kubectl("run", "starting", "--image=redis:7");
+    const early = await sim.kubectl("exec", "starting", "--", "ls");
+    expect(early).toMatchObject({ code: 1, stderr: 'error: unable to upgrade connection: container not found ("starting")\n' });
+    await sim.kubectl("delete", "pod", "starting", "--wait=false");
+  });
+
   it("feeds stdin", async () => {
     const result = await sim.kubectlWithInput("hello\nworld\n", "exec", "-i", "web", "--", "sh", "-c", "cat > /tmp/in; wc -l < /tmp/in");
     expect(result.stdout).toBe("2\n");

@@ -100,7 +100,7 @@ export type ExitListener = (code: number, reason?: "OOMKilled") => void;
 
 export class SimContainer {
   readonly id = nextContainerId++;
-  readonly fs: FileSystem;
+  private filesystem?: FileSystem;
   readonly log: ContainerLog;
   readonly env: Record<string, string>;
   readonly image: ImageContent;
@@ -122,16 +122,19 @@ export class SimContainer {
   constructor(
     readonly pod: Pod,
     readonly spec: Container,
-    rootfs: FsDir,
-    mounts: Mount[],
+    private readonly makeFilesystem: () => FileSystem,
     env: Record<string, string>,
     image: ImageContent,
     private readonly deps: RuntimeDeps,
   ) {
-    this.fs = new FileSystem(rootfs, mounts, () => deps.clock.now());
     this.log = new ContainerLog(() => deps.clock.now());
     this.env = env;
     this.image = image;
+  }
+
+  /** Made on first use (exec, a probe, the network serving its files): most containers are never looked into. */
+  get fs(): FileSystem {
+    return (this.filesystem ??= this.makeFilesystem());
   }
 
   get hostname(): string {
@@ -293,6 +296,15 @@ export class SimContainer {
   }
 }
 
+/** A container of a pod: the index of one of its app containers, or the name of any container (init containers included). */
+export type ContainerChoice = number | string;
+
+function containerSpec(pod: Pod, which: ContainerChoice): Container | undefined {
+  if (typeof which === "number") return pod.spec.containers[which];
+  return pod.spec.initContainers?.find((c) => c.name === which) ?? pod.spec.containers.find((c) => c.name === which);
+}
+
+/** Containers of one pod (init containers among them) share its volumes: an emptyDir an init container fills is what the app container mounts. */
 interface PodSandbox {
   uid: string;
   emptyDirs: Map<string, FsDir>;
@@ -303,8 +315,21 @@ export class ContainerRuntime {
   private readonly pods = new Map<string, PodSandbox>();
   /** Directories that outlive pods: hostPath per node path, PVC per namespace/claim. */
   private readonly durable = new Map<string, FsDir>();
+  /** Image content per image reference (pure data, read only): every start of a pod's container needs it. */
+  private readonly contents = new Map<string, ImageContent>();
 
   constructor(readonly deps: RuntimeDeps) {}
+
+  /** What the container's image holds. */
+  private contentOf(spec: Container): ImageContent {
+    const image = spec.image ?? "";
+    let content = this.contents.get(image);
+    if (!content) {
+      const ref = parseImage(image);
+      this.contents.set(image, (content = imageContent(ref.repository.replace(/^docker\.io\/library\//, ""), ref.tag)));
+    }
+    return content;
+  }
 
   /** A node's directory at `path`, as hostPath volumes mount it (created empty on first use). */
   hostPath(node: string, path: string): FsDir {
@@ -325,18 +350,18 @@ export class ContainerRuntime {
   }
 
   /**
-   * Why container `index` of `pod` cannot start, as containerd reports it to
+   * Why container `which` of `pod` cannot start, as containerd reports it to
    * the kubelet (its command is no executable of the image), or undefined.
    */
-  startError(pod: Pod, index: number): string | undefined {
-    const spec = pod.spec.containers[index];
-    const why = spec && startFailure(contentOf(spec), spec.command, spec.args);
+  startError(pod: Pod, which: ContainerChoice): string | undefined {
+    const spec = containerSpec(pod, which);
+    const why = spec && startFailure(this.contentOf(spec), spec.command, spec.args);
     return why && `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ${why}: unknown`;
   }
 
-  /** Start container `index` of `pod`; `exited` hears its main process's exit code (or the OOM kill). */
-  start(pod: Pod, index: number, exited: ExitListener): SimContainer | undefined {
-    const spec = pod.spec.containers[index];
+  /** Start container `which` of `pod`; `exited` hears its main process's exit code (or the OOM kill). */
+  start(pod: Pod, which: ContainerChoice, exited: ExitListener): SimContainer | undefined {
+    const spec = containerSpec(pod, which);
     if (!spec) return undefined;
     const sandbox = this.sandbox(pod);
     const slot = sandbox.containers.get(spec.name) ?? {};
@@ -344,20 +369,32 @@ export class ContainerRuntime {
       slot.current.stop();
       slot.previous = slot.current;
     }
-    const image = contentOf(spec);
+    const image = this.contentOf(spec);
     const now = this.deps.clock.now();
-    const rootfs = treeFrom(
-      {
-        ...image.files,
-        "/etc/hostname": `${pod.metadata.name ?? ""}\n`,
-        "/etc/hosts": `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${pod.status?.podIP ?? ""}\t${pod.metadata.name ?? ""}\n`,
-        "/etc/resolv.conf": `search ${pod.metadata.namespace ?? "default"}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`,
-      },
-      now,
-    );
-    installPrograms(rootfs, image.programs, now);
-    const mounts = this.mounts(pod, spec, sandbox, rootfs);
-    const container = new SimContainer(pod, spec, rootfs, mounts, this.environment(pod, spec, image), image, this.deps);
+    // The root filesystem and the FileSystem over it are made on first use, as they would have been now.
+    let rootfs: FsDir | undefined;
+    const root = (): FsDir => {
+      if (rootfs) return rootfs;
+      rootfs = treeFrom(
+        {
+          ...image.files,
+          "/etc/hostname": `${pod.metadata.name ?? ""}\n`,
+          "/etc/hosts": `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${pod.status?.podIP ?? ""}\t${pod.metadata.name ?? ""}\n`,
+          "/etc/resolv.conf": `search ${pod.metadata.namespace ?? "default"}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`,
+        },
+        now,
+      );
+      installPrograms(rootfs, image.programs, now);
+      return rootfs;
+    };
+    const mounts = this.mounts(pod, spec, sandbox, root);
+    const filesystem = (): FileSystem => {
+      let building = true;
+      const fs = new FileSystem(root(), mounts, () => (building ? now : this.deps.clock.now()));
+      building = false;
+      return fs;
+    };
+    const container = new SimContainer(pod, spec, filesystem, this.environment(pod, spec, image), image, this.deps);
     slot.current = container;
     sandbox.containers.set(spec.name, slot);
     container.onExit = exited;
@@ -399,7 +436,7 @@ export class ContainerRuntime {
     return specEnvironment(pod, spec, this.deps.lookup, env).env;
   }
 
-  private mounts(pod: Pod, spec: Container, sandbox: PodSandbox, rootfs: FsDir): Mount[] {
+  private mounts(pod: Pod, spec: Container, sandbox: PodSandbox, rootfs: () => FsDir): Mount[] {
     type VolumeSpec = {
       name: string;
       emptyDir?: { medium?: string };
@@ -455,7 +492,7 @@ export class ContainerRuntime {
         const node = dir.children.get(m.subPath);
         if (node?.kind === "file") {
           // A file mounted by subPath is a copy: it does not follow later changes, as upstream.
-          treeFrom({ [m.mountPath]: node.data }, now, rootfs);
+          treeFrom({ [m.mountPath]: node.data }, now, rootfs());
           continue;
         }
         if (!node) dir.children.set(m.subPath, (dir = newDir(now, 0o777)));
@@ -465,12 +502,6 @@ export class ContainerRuntime {
     }
     return mounts;
   }
-}
-
-/** What the container's image holds. */
-function contentOf(spec: Container): ImageContent {
-  const ref = parseImage(spec.image ?? "");
-  return imageContent(ref.repository.replace(/^docker\.io\/library\//, ""), ref.tag);
 }
 
 /** The image's programs as executables in /bin and /usr/bin, so `/bin/sh -c ...` and `/usr/bin/env` resolve. */

@@ -71,12 +71,16 @@ export class GarbageCollector {
       for (const ownerKey of this.ownerKeys(object)) this.queue.add(ownerKey);
       return;
     }
-    const refsBefore = JSON.stringify(previous?.metadata.ownerReferences ?? []);
-    const refsNow = JSON.stringify(object.metadata.ownerReferences ?? []);
-    this.index(key, object);
-    if (event.type === "ADDED" ? object.metadata.ownerReferences?.length : refsBefore !== refsNow) {
-      this.queue.add(key);
-      if (previous) for (const ownerKey of this.ownerKeys(previous)) this.queue.add(ownerKey);
+    // The store shares unchanged parts between versions: the same array means the same references (most writes are status).
+    const sameRefs = previous !== undefined && previous.metadata.ownerReferences === object.metadata.ownerReferences;
+    if (!sameRefs) {
+      const refsBefore = JSON.stringify(previous?.metadata.ownerReferences ?? []);
+      const refsNow = JSON.stringify(object.metadata.ownerReferences ?? []);
+      this.index(key, object);
+      if (event.type === "ADDED" ? object.metadata.ownerReferences?.length : refsBefore !== refsNow) {
+        this.queue.add(key);
+        if (previous) for (const ownerKey of this.ownerKeys(previous)) this.queue.add(ownerKey);
+      }
     }
     const finalizer = this.gcFinalizer(object);
     if (finalizer) {

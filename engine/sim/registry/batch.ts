@@ -173,7 +173,8 @@ export const cronjobs = defineResource<CronJob>(cronJobSchema, {
     spec.successfulJobsHistoryLimit ??= 3;
     spec.failedJobsHistoryLimit ??= 1;
     const template = (spec.jobTemplate ??= {});
-    template.metadata ??= { creationTimestamp: null };
+    // An embedded ObjectMeta always carries its (zero) creationTimestamp, named template or not.
+    (template.metadata ??= {}).creationTimestamp ??= null;
     defaultJobSpec((template.spec ??= {}));
     cj.metadata.generation = 1;
     cj.status = {};

@@ -105,17 +105,21 @@ function servicePorts(svc: Service): string {
   return ports.map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? "TCP"}` : `${p.port}/${p.protocol ?? "TCP"}`)).join(",");
 }
 
-function externalIP(svc: Service, wide: boolean): string {
+/** A load balancer's published addresses (IP, else hostname), sorted without repeats: the EXTERNAL-IP of a Service, the ADDRESS of an Ingress. */
+export function loadBalancerAddresses(ingress: { ip?: string; hostname?: string }[] | undefined): string[] {
+  return [...new Set((ingress ?? []).map((i) => i.ip || i.hostname || "").filter(Boolean))].sort();
+}
+
+// The API server renders tables with the wide options, so a long load balancer address is never cut.
+function externalIP(svc: Service): string {
   const spec = svc.spec ?? {};
   const external = spec.externalIPs ?? [];
   switch (spec.type) {
     case "ExternalName":
-      return spec.externalName ?? "<none>";
+      return spec.externalName ?? "";
     case "LoadBalancer": {
-      const ingress = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname || "").filter(Boolean);
-      const all = [...ingress, ...external].join(",");
-      if (!all) return "<pending>";
-      return !wide && all.length > 16 ? `${all.slice(0, 13)}...` : all;
+      const all = [...loadBalancerAddresses(svc.status?.loadBalancer?.ingress), ...external];
+      return all.length ? all.join(",") : "<pending>";
     }
     default:
       return external.length ? external.join(",") : "<none>";
@@ -173,7 +177,7 @@ export const services = defineResource<Service>(serviceSchema, {
   cells(svc, now) {
     const spec = svc.spec ?? {};
     const ip = spec.type === "ExternalName" ? "<none>" : (spec.clusterIPs?.[0] ?? spec.clusterIP ?? "<none>");
-    return [spec.type ?? "ClusterIP", ip, externalIP(svc, false), servicePorts(svc), ageSince(svc.metadata.creationTimestamp, now), formatMapSelector(spec.selector)];
+    return [spec.type ?? "ClusterIP", ip, externalIP(svc), servicePorts(svc), ageSince(svc.metadata.creationTimestamp, now), formatMapSelector(spec.selector)];
   },
   defaults(svc, context) {
     const spec = (svc.spec ??= {});
@@ -188,10 +192,10 @@ export const services = defineResource<Service>(serviceSchema, {
     if (spec.type !== "ExternalName") {
       if (!spec.clusterIP) spec.clusterIP = context.allocateClusterIP();
       spec.clusterIPs ??= [spec.clusterIP];
-      if (spec.clusterIP !== "None") {
-        spec.ipFamilies ??= ["IPv4"];
-        spec.ipFamilyPolicy ??= "SingleStack";
-      }
+      // A headless Service without a selector is given both families (RequireDualStack), even on this single-stack cluster.
+      const dualStack = spec.clusterIP === "None" && !Object.keys(spec.selector ?? {}).length;
+      spec.ipFamilyPolicy ??= dualStack ? "RequireDualStack" : "SingleStack";
+      spec.ipFamilies ??= dualStack && spec.ipFamilyPolicy !== "SingleStack" ? ["IPv4", "IPv6"] : ["IPv4"];
       spec.internalTrafficPolicy ??= "Cluster";
     }
     if (spec.type === "NodePort" || spec.type === "LoadBalancer") spec.externalTrafficPolicy ??= "Cluster";
@@ -237,25 +241,30 @@ export const events = defineResource<CoreEvent>(eventSchema, {
     column("Type", "string", "Normal or Warning."),
     column("Reason", "string", "A one-word cause, such as Scheduled or BackOff."),
     column("Object", "string", "The object the event concerns, as kind/name."),
-    column("Message", "string", "What happened, in words."),
     column("Subobject", "string", "The part of the object concerned, such as one container.", 1),
     column("Source", "string", "The component that reported it, and on which host.", 1),
+    column("Message", "string", "What happened, in words."),
     column("First Seen", "string", "How long ago the event first happened.", 1),
     column("Count", "integer", "How many times it happened.", 1),
-    column("Name", "string", "The Event object's own name.", 1),
+    // Upstream's event table has no leading NAME: the name is this last, wide-only column.
+    column("Name", "string", "The Event object's own name.", 1, "name"),
   ],
   cells(event, now) {
     const { first, last, count } = eventTimes(event, now);
+    // events.k8s.io writers (the scheduler) leave source empty: reportingComponent and reportingInstance stand in.
     const component = event.source?.component || event.reportingComponent || "";
-    const source = event.source?.host ? `${component}, ${event.source.host}` : component;
+    const host = event.source?.host || event.reportingInstance || "";
+    const source = host ? `${component}, ${host}` : component;
+    const { kind = "", name } = event.involvedObject;
     return [
       last,
       event.type ?? "",
       event.reason ?? "",
-      `${(event.involvedObject.kind ?? "").toLowerCase()}/${event.involvedObject.name ?? ""}`,
-      (event.message ?? "").split("\n")[0] ?? "",
+      name ? `${kind.toLowerCase()}/${name}` : kind.toLowerCase(),
       event.involvedObject.fieldPath ?? "",
       source,
+      // Whole, trimmed: kubectl itself cuts a cell at its first newline and adds "...".
+      (event.message ?? "").trim(),
       first,
       count,
       event.metadata.name ?? "",

@@ -10,6 +10,7 @@ const y = 365 * d;
 describe("humanDuration", () => {
   it.each([
     [-2 * s, "<invalid>"],
+    [-1999, "0s"],
     [-500, "0s"],
     [0, "0s"],
     [999, "0s"],

@@ -2,8 +2,16 @@
 // (metav1.Time), microsecond ones (metav1.MicroTime), and the human ages of
 // table cells, truncated and never rounded.
 
+/** The last second rendered: writers stamp many objects within one second of clock. */
+const lastStamp = { second: Number.NaN, text: "" };
+
 export function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  const second = Math.floor(ms / 1000);
+  if (second !== lastStamp.second) {
+    lastStamp.second = second;
+    lastStamp.text = new Date(second * 1000).toISOString().replace(".000Z", "Z");
+  }
+  return lastStamp.text;
 }
 
 export function microTimestamp(ms: number): string {
@@ -12,9 +20,10 @@ export function microTimestamp(ms: number): string {
 
 /** Age of a duration in milliseconds, as kubectl's AGE and LAST SEEN columns show it. */
 export function humanDuration(ms: number): string {
-  if (ms < -1000) return "<invalid>";
+  // Whole seconds truncated toward zero, as Go's int(d.Seconds()): -1.9 s is still "0s".
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < -1) return "<invalid>";
   if (ms < 0) return "0s";
-  const seconds = Math.floor(ms / 1000);
   if (seconds < 120) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);
   if (minutes < 10) return withRest(minutes, "m", seconds % 60, "s");

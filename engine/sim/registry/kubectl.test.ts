@@ -2,7 +2,7 @@
 // cluster lists the groups the sim serves, the deprecated componentstatuses,
 // bindings, controllerrevisions, and what a ServiceAccount may do by default.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rows, startKubectlCluster, type KubectlCluster } from "../test-kubectl";
+import { rows, startKubectlCluster, until, type KubectlCluster } from "../test-kubectl";
 import type { SimCluster } from "../cluster/cluster";
 
 let h: KubectlCluster;
@@ -171,5 +171,132 @@ describe("kubectl auth can-i --list as a ServiceAccount", () => {
       ["selfsubjectrulesreviews.authorization.k8s.io", "[]", "[]", "[create]"],
       ...["/.well-known/openid-configuration/", "/.well-known/openid-configuration", "/api/*", "/api", "/apis/*", "/apis", "/healthz", "/healthz", "/livez", "/livez", "/openapi/*", "/openapi", "/openid/v1/jwks/", "/openid/v1/jwks", "/readyz", "/readyz", "/version/", "/version/", "/version", "/version"].map((url) => [`[${url}]`, "[]", "[get]"]),
     ]);
+  });
+});
+
+describe("table cells as a 1.32 API server renders them", () => {
+  const create = async (object: unknown): Promise<void> => {
+    const created = await h.kubectlWithInput(JSON.stringify(object), "create", "-f", "-");
+    expect(created.stderr).toBe("");
+  };
+
+  it("prints every load balancer address, sorted, then the external IPs (the server never cuts them)", async () => {
+    await create({ apiVersion: "v1", kind: "Service", metadata: { name: "lb" }, spec: { type: "LoadBalancer", externalIPs: ["1.2.3.4"], selector: { app: "lb" }, ports: [{ port: 80, nodePort: 30480 }] } });
+    expect(rows((await h.kubectl("get", "svc", "lb", "--no-headers")).stdout)[0]?.[3]).toBe("1.2.3.4");
+    const ingress = [{ hostname: "a-long-name.elb.example.com" }, { ip: "5.6.7.8" }, { ip: "5.6.7.8" }];
+    expect((await h.kubectl("patch", "svc", "lb", "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { loadBalancer: { ingress } } }))).code).toBe(0);
+    expect(rows((await h.kubectl("get", "svc", "lb")).stdout)[1]).toEqual(["lb", "LoadBalancer", expect.stringMatching(/^10\.9[6-9]\./), "5.6.7.8,a-long-name.elb.example.com,1.2.3.4", "80:30480/TCP", "0s"]);
+  });
+
+  it("counts every ingress rule past the third in HOSTS and sorts ADDRESS", async () => {
+    await create({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name: "shop" },
+      spec: { tls: [{ hosts: ["a.example"] }], rules: [{ host: "a.example" }, { host: "b.example" }, {}, { host: "c.example" }, { host: "d.example" }] },
+    });
+    await h.kubectl("patch", "ing", "shop", "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: "172.30.2.3" }, { ip: "172.30.2.2" }] } } }));
+    expect(rows((await h.kubectl("get", "ing", "shop")).stdout)).toEqual([
+      ["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"],
+      ["shop", "<none>", "a.example,b.example,c.example + 2 more...", "172.30.2.2,172.30.2.3", "80, 443", "0s"],
+    ]);
+  });
+
+  it("sorts a selector's requirements by key, match labels and expressions together", async () => {
+    await create({
+      apiVersion: "apps/v1",
+      kind: "DaemonSet",
+      metadata: { name: "agent" },
+      spec: {
+        selector: { matchLabels: { tier: "node" }, matchExpressions: [{ key: "app", operator: "In", values: ["b", "a"] }, { key: "zone", operator: "DoesNotExist" }] },
+        template: { metadata: { labels: { tier: "node", app: "a" } }, spec: { nodeSelector: { disk: "ssd" }, containers: [{ name: "agent", image: "busybox" }] } },
+      },
+    });
+    expect(rows((await h.kubectl("get", "ds", "agent", "-o", "wide", "--no-headers")).stdout)[0]?.slice(6)).toEqual(["disk=ssd", "0s", "agent", "busybox", "app in (a,b),tier=node,!zone"]);
+  });
+
+  it("prints an event's whole message for kubectl to cut, and the reporting instance as SOURCE host", async () => {
+    await create({
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: "manual.1" },
+      involvedObject: { kind: "Node", name: "node01" },
+      reason: "Checked",
+      message: "first line\nsecond line\n",
+      type: "Normal",
+      source: { component: "operator" },
+      firstTimestamp: "2026-03-01T12:00:00Z",
+      lastTimestamp: "2026-03-01T12:00:00Z",
+      count: 1,
+    });
+    expect(rows((await h.kubectl("get", "events", "--field-selector=reason=Checked")).stdout)).toEqual([
+      ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
+      ["0s", "Normal", "Checked", "node/node01", "first line..."],
+    ]);
+    await h.kubectl("run", "placed", "--image=nginx:1.27");
+    await until(async () => (await h.kubectl("get", "events", "--field-selector=involvedObject.name=placed,reason=Scheduled", "-o", "name")).stdout !== "", "the Scheduled event");
+    const wide = rows((await h.kubectl("get", "events", "-o", "wide", "--field-selector=involvedObject.name=placed,reason=Scheduled")).stdout);
+    expect(wide[0]).toEqual(["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"]);
+    expect(wide[1]?.slice(0, 5)).toEqual(["0s", "Normal", "Scheduled", "pod/placed", "default-scheduler, default-scheduler-controlplane"]);
+  });
+
+  it("names a ServiceAccount subject without a namespace by its name alone", async () => {
+    await create({
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "robots" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+      subjects: [{ kind: "ServiceAccount", name: "robot" }, { kind: "ServiceAccount", name: "other", namespace: "kube-system" }],
+    });
+    expect(rows((await h.kubectl("get", "rolebinding", "robots", "-o", "wide")).stdout)[1]).toEqual(["robots", "ClusterRole/view", "0s", "robot, kube-system/other"]);
+  });
+
+  it("shows a claim's capacity and access modes only once it names its volume", async () => {
+    await create({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "waiting" }, spec: { storageClassName: "", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } });
+    await h.kubectl("patch", "pvc", "waiting", "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"] } }));
+    expect(rows((await h.kubectl("get", "pvc", "waiting")).stdout)[1]).toEqual(["waiting", "Pending", "<unset>", "0s"]);
+  });
+
+  it("prints CSIStorageCapacity without AGE and an unnumbered slice port by name", async () => {
+    await create({ apiVersion: "storage.k8s.io/v1", kind: "CSIStorageCapacity", metadata: { name: "zone-a" }, storageClassName: "standard", capacity: "10Gi" });
+    expect(rows((await h.kubectl("get", "csistoragecapacities")).stdout)).toEqual([
+      ["NAME", "STORAGECLASSNAME", "CAPACITY"],
+      ["zone-a", "standard", "10Gi"],
+    ]);
+    await create({ apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: "manual" }, addressType: "IPv4", ports: [{ name: "http" }, { port: 8443 }], endpoints: [{ addresses: ["10.0.0.9"] }] });
+    expect(rows((await h.kubectl("get", "endpointslices", "manual", "--no-headers")).stdout)[0]?.slice(1, 4)).toEqual(["IPv4", "http,8443", "10.0.0.9"]);
+  });
+});
+
+describe("defaults visible in -o yaml", () => {
+  const jsonpath = async (what: string[], path: string): Promise<string> => (await h.kubectl("get", ...what, "-o", `jsonpath=${path}`)).stdout;
+
+  it("copies limits into missing requests and classes QoS by summed cpu and memory", async () => {
+    const pod = (name: string, resources: unknown): unknown => ({ apiVersion: "v1", kind: "Pod", metadata: { name }, spec: { containers: [{ name: "app", image: "nginx:1.27", resources }] } });
+    for (const [name, resources] of [
+      ["limited", { limits: { cpu: "500m", memory: "128Mi" } }],
+      ["same", { requests: { cpu: "0.5" }, limits: { cpu: "500m", memory: "128Mi" } }],
+      ["scratch", { requests: { "ephemeral-storage": "1Gi" } }],
+      ["half", { requests: { cpu: "250m" }, limits: { cpu: "500m", memory: "128Mi" } }],
+    ] as const) {
+      const created = await h.kubectlWithInput(JSON.stringify(pod(name, resources)), "create", "-f", "-");
+      expect(created.stderr).toBe("");
+    }
+    expect(await jsonpath(["pod", "limited"], "{.spec.containers[0].resources.requests}")).toBe('{"cpu":"500m","memory":"128Mi"}');
+    expect(await jsonpath(["pods", "limited", "same", "scratch", "half"], "{.items[*].status.qosClass}")).toBe("Guaranteed Guaranteed BestEffort Burstable");
+  });
+
+  it("gives a headless Service one family with a selector and both without", async () => {
+    expect((await h.kubectl("create", "service", "clusterip", "headless", "--clusterip=None")).code).toBe(0);
+    expect(await jsonpath(["svc", "headless"], "{.spec.ipFamilyPolicy} {.spec.ipFamilies}")).toBe('SingleStack ["IPv4"]');
+    const bare = { apiVersion: "v1", kind: "Service", metadata: { name: "bare" }, spec: { clusterIP: "None", ports: [{ port: 80 }] } };
+    expect((await h.kubectlWithInput(JSON.stringify(bare), "create", "-f", "-")).stderr).toBe("");
+    expect(await jsonpath(["svc", "bare"], "{.spec.ipFamilyPolicy} {.spec.ipFamilies}")).toBe('RequireDualStack ["IPv4","IPv6"]');
+  });
+
+  it("keeps the null creationTimestamp of a CronJob's named job template", async () => {
+    expect((await h.kubectl("create", "cronjob", "tick", "--image=busybox", "--schedule=0 * * * *")).code).toBe(0);
+    const yaml = (await h.kubectl("get", "cronjob", "tick", "-o", "yaml")).stdout;
+    expect(yaml).toContain("  jobTemplate:\n    metadata:\n      creationTimestamp: null\n      name: tick\n");
   });
 });

@@ -8,6 +8,7 @@ import { ALL_VERBS, AGE_COLUMN, column, defineResource } from "./resource";
 import { ageSince } from "./format";
 import { validateSubdomain } from "./validation";
 import { formatSelector, type LabelSelector } from "./workload";
+import { loadBalancerAddresses } from "./core";
 import { endpointsSchema } from "../schema/core";
 import { endpointSliceSchema, ingressClassSchema, ingressSchema } from "../schema/networking";
 import { networkPolicySchema } from "../schema/storage";
@@ -73,7 +74,8 @@ export const endpointslices = defineResource<EndpointSlice>(endpointSliceSchema,
     AGE_COLUMN,
   ],
   cells(slice, now) {
-    const ports = (slice.ports ?? []).map((p) => (p.port === undefined ? "" : String(p.port))).filter(Boolean);
+    // A port without a number shows its name, else "*".
+    const ports = (slice.ports ?? []).map((p) => (p.port === undefined ? (p.name ?? "*") : String(p.port)));
     const addresses = (slice.endpoints ?? []).flatMap((e) => e.addresses);
     return [slice.addressType ?? "", capped(ports, ports.length, "<unset>"), capped(addresses, addresses.length, "<unset>"), ageSince(slice.metadata.creationTimestamp, now)];
   },
@@ -93,6 +95,18 @@ interface Ingress extends KObject {
   status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
 }
 
+/** The first three rule hosts; "+ N more" counts every rule past the third (host or not), as upstream's formatHosts. */
+function ingressHosts(rules: { host?: string }[]): string {
+  const shown: string[] = [];
+  let more = false;
+  for (const rule of rules) {
+    if (shown.length === SHOWN) more = true;
+    if (!more && rule.host) shown.push(rule.host);
+  }
+  if (!shown.length) return "*";
+  return more ? `${shown.join(",")} + ${rules.length - SHOWN} more...` : shown.join(",");
+}
+
 export const ingresses = defineResource<Ingress>(ingressSchema, {
   plural: "ingresses",
   singular: "ingress",
@@ -110,9 +124,8 @@ export const ingresses = defineResource<Ingress>(ingressSchema, {
     AGE_COLUMN,
   ],
   cells(ing, now) {
-    const hosts = (ing.spec?.rules ?? []).map((r) => r.host ?? "").filter(Boolean);
-    const address = (ing.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname || "").filter(Boolean).join(",");
-    return [ing.spec?.ingressClassName ?? "<none>", capped(hosts, hosts.length, "*"), address, ing.spec?.tls?.length ? "80, 443" : "80", ageSince(ing.metadata.creationTimestamp, now)];
+    const address = loadBalancerAddresses(ing.status?.loadBalancer?.ingress).join(",");
+    return [ing.spec?.ingressClassName ?? "<none>", ingressHosts(ing.spec?.rules ?? []), address, ing.spec?.tls?.length ? "80, 443" : "80", ageSince(ing.metadata.creationTimestamp, now)];
   },
   defaults(ing) {
     ing.status = { loadBalancer: {} };

@@ -69,4 +69,29 @@ describe("summarizePod", () => {
     p.status = { ...p.status, conditions: [{ type: "Ready", status: "True" }] };
     expect(summarizePod(p, NOW)).toMatchObject({ ready: "1/2", status: "Running" });
   });
+
+  it("forgets a finished init container's restarts but keeps a sidecar's", () => {
+    const p = pod([{ ready: true, restartCount: 1, state: { running: {} }, lastState: { terminated: { exitCode: 1, finishedAt: "2026-01-01T00:09:00Z" } } }]);
+    p.spec.initContainers = [
+      { name: "setup", image: "busybox" },
+      { name: "proxy", image: "envoy", restartPolicy: "Always" },
+    ];
+    const init = (name: string, restartCount: number, state: ContainerStatus["state"], finishedAt: string): ContainerStatus => ({ name, ready: name === "proxy", started: name === "proxy", restartCount, image: "x", imageID: "", state, lastState: { terminated: { exitCode: 1, finishedAt } } });
+    p.status = {
+      ...p.status,
+      conditions: [{ type: "Initialized", status: "True" }],
+      initContainerStatuses: [init("setup", 4, { terminated: { exitCode: 0, reason: "Completed" } }, "2026-01-01T00:09:50Z"), init("proxy", 2, { running: {} }, "2026-01-01T00:08:00Z")],
+    };
+    expect(summarizePod(p, NOW)).toEqual({ ready: "2/2", status: "Running", restarts: "3 (60s ago)" });
+  });
+
+  it("counts every init container's restarts while the pod initializes", () => {
+    const p = pod([{ state: { waiting: { reason: "PodInitializing" } } }], { phase: "Pending" });
+    p.spec.initContainers = [{ name: "setup", image: "busybox" }];
+    p.status = {
+      ...p.status,
+      initContainerStatuses: [{ name: "setup", ready: false, restartCount: 2, image: "busybox", imageID: "", state: { waiting: { reason: "CrashLoopBackOff" } }, lastState: { terminated: { exitCode: 1, finishedAt: "2026-01-01T00:09:30Z" } } }],
+    };
+    expect(summarizePod(p, NOW)).toEqual({ ready: "0/1", status: "Init:CrashLoopBackOff", restarts: "2 (30s ago)" });
+  });
 });

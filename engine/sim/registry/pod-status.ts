@@ -23,21 +23,23 @@ export function summarizePod(pod: Pod, now: number): PodSummary {
   const sidecars = new Set((pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === "Always").map((c) => c.name));
   const total = pod.spec.containers.length + sidecars.size;
   let ready = 0;
-  let restarts = 0;
-  let lastRestart = 0;
-  let reason = status.reason ?? status.phase ?? "";
-  if (status.conditions?.some((c) => c.type === "PodScheduled" && c.reason === "SchedulingGated")) reason = "SchedulingGated";
-
-  const noteRestarts = (cs: ContainerStatus): void => {
-    restarts += cs.restartCount;
+  // Restarts and the latest restart: every container's while the pod initializes; once it has, only
+  // sidecars' and the main containers' (a regular init container's old restarts no longer count).
+  const all = { restarts: 0, last: 0 };
+  const sidecarTally = { restarts: 0, last: 0 };
+  const count = (tally: { restarts: number; last: number }, cs: ContainerStatus): void => {
+    tally.restarts += cs.restartCount;
     const finished = cs.lastState?.terminated?.finishedAt;
-    if (finished) lastRestart = Math.max(lastRestart, Date.parse(finished));
+    if (finished) tally.last = Math.max(tally.last, Date.parse(finished));
   };
+  let reason = status.reason || status.phase || "";
+  if (status.conditions?.some((c) => c.type === "PodScheduled" && c.reason === "SchedulingGated")) reason = "SchedulingGated";
 
   let initializing = false;
   const initCount = pod.spec.initContainers?.length ?? 0;
   for (const [i, cs] of (status.initContainerStatuses ?? []).entries()) {
-    noteRestarts(cs);
+    count(all, cs);
+    if (sidecars.has(cs.name)) count(sidecarTally, cs);
     const terminated = cs.state?.terminated;
     const waiting = cs.state?.waiting;
     if (terminated?.exitCode === 0) continue;
@@ -52,12 +54,14 @@ export function summarizePod(pod: Pod, now: number): PodSummary {
     break;
   }
 
+  let shown = all;
   if (!initializing || conditionTrue(pod, "Initialized")) {
+    shown = sidecarTally;
     let running = false;
     const statuses = status.containerStatuses ?? [];
     for (let i = statuses.length - 1; i >= 0; i--) {
       const cs = statuses[i] as ContainerStatus;
-      noteRestarts(cs);
+      count(shown, cs);
       const state = cs.state ?? {};
       if (state.waiting?.reason) reason = state.waiting.reason;
       else if (state.terminated) reason = terminatedReason("", state.terminated);
@@ -74,6 +78,6 @@ export function summarizePod(pod: Pod, now: number): PodSummary {
     else if (status.phase !== "Succeeded" && status.phase !== "Failed") reason = "Terminating";
   }
 
-  const restartText = restarts > 0 && lastRestart > 0 ? `${restarts} (${humanDuration(now - lastRestart)} ago)` : String(restarts);
+  const restartText = shown.restarts > 0 && shown.last > 0 ? `${shown.restarts} (${humanDuration(now - shown.last)} ago)` : String(shown.restarts);
   return { ready: `${ready}/${total}`, status: reason, restarts: restartText };
 }

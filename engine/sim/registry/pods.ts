@@ -5,6 +5,7 @@ import { ALL_VERBS, AGE_COLUMN, column, defineResource, kindSubresource, type Fi
 import { ageSince } from "./format";
 import { summarizePod } from "./pod-status";
 import { validateLabel, validateSubdomain } from "./validation";
+import { parseQuantity } from "../scheduler/quantity";
 import { bindingSchema } from "../schema/core";
 import { evictionSchema } from "../schema/networking";
 import { podSchema } from "../schema/pod";
@@ -73,13 +74,42 @@ function tokenVolume(name: string): Record<string, unknown> {
   };
 }
 
-function qosClass(pod: Pod): string {
-  const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
-  const resources = all.map((c) => (c.resources ?? {}) as { requests?: Record<string, string>; limits?: Record<string, string> });
-  if (resources.every((r) => !Object.keys(r.requests ?? {}).length && !Object.keys(r.limits ?? {}).length)) return "BestEffort";
-  const guaranteed = resources.every(
-    (r) => ["cpu", "memory"].every((k) => r.limits?.[k] !== undefined) && Object.entries(r.requests ?? {}).every(([k, v]) => r.limits?.[k] === v),
-  );
+type Resources = { requests?: Record<string, string>; limits?: Record<string, string> };
+
+/** Pods only (not templates): a limit without a request makes the request equal to it. */
+function defaultRequestsFromLimits(container: Container): void {
+  const resources = (container.resources ?? {}) as Resources;
+  if (!resources.limits) return;
+  const requests = (resources.requests ??= {});
+  for (const [name, value] of Object.entries(resources.limits)) requests[name] ??= value;
+}
+
+/** QoS counts cpu and memory only, summed over all containers, zero amounts ignored. */
+const QOS_RESOURCES = ["cpu", "memory"];
+const milli = (quantity: string): number => Math.round((parseQuantity(quantity) ?? 0) * 1000);
+
+export function qosClass(pod: Pod): string {
+  const requests = new Map<string, number>();
+  const limits = new Map<string, number>();
+  const add = (sum: Map<string, number>, list: Record<string, string> | undefined): Set<string> => {
+    const found = new Set<string>();
+    for (const [name, quantity] of Object.entries(list ?? {})) {
+      const value = milli(quantity);
+      if (!QOS_RESOURCES.includes(name) || value <= 0) continue;
+      found.add(name);
+      sum.set(name, (sum.get(name) ?? 0) + value);
+    }
+    return found;
+  };
+  let guaranteed = true;
+  for (const c of [...pod.spec.containers, ...(pod.spec.initContainers ?? [])]) {
+    const resources = (c.resources ?? {}) as Resources;
+    add(requests, resources.requests);
+    const limited = add(limits, resources.limits);
+    if (!QOS_RESOURCES.every((name) => limited.has(name))) guaranteed = false;
+  }
+  if (!requests.size && !limits.size) return "BestEffort";
+  guaranteed &&= [...requests].every(([name, value]) => limits.get(name) === value) && requests.size === limits.size;
   return guaranteed ? "Guaranteed" : "Burstable";
 }
 
@@ -126,6 +156,8 @@ export const pods = defineResource<Pod>(podSchema, {
     { name: "portforward", kind: "PodPortForwardOptions", verbs: ["create", "get"] },
     kindSubresource("eviction", evictionSchema, ["create"]),
     { name: "proxy", kind: "PodProxyOptions", verbs: ["create", "delete", "get", "patch", "update"] },
+    { name: "exec", kind: "PodExecOptions", verbs: ["create", "get"] },
+    { name: "attach", kind: "PodAttachOptions", verbs: ["create", "get"] },
   ],
   graceful: true,
   statusSubresource: true,
@@ -148,7 +180,7 @@ export const pods = defineResource<Pod>(podSchema, {
       summary.status,
       summary.restarts,
       ageSince(pod.metadata.creationTimestamp, now),
-      pod.status?.podIPs?.[0]?.ip ?? pod.status?.podIP ?? "<none>",
+      pod.status?.podIPs?.[0]?.ip || "<none>",
       pod.spec.nodeName || "<none>",
       pod.status?.nominatedNodeName || "<none>",
       gates.length ? `${passed}/${gates.length}` : "<none>",
@@ -160,7 +192,10 @@ export const pods = defineResource<Pod>(podSchema, {
     const mirror = pod.metadata.annotations?.["kubernetes.io/config.mirror"] !== undefined;
     const tokenName = `kube-api-access-${context.randomSuffix(5)}`;
     const volume = mirror ? undefined : tokenName;
-    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) defaultContainer(c, volume);
+    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+      defaultContainer(c, volume);
+      defaultRequestsFromLimits(c);
+    }
     spec.dnsPolicy ??= "ClusterFirst";
     spec.enableServiceLinks ??= true;
     spec.preemptionPolicy ??= "PreemptLowerPriority";

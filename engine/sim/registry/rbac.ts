@@ -70,7 +70,7 @@ function bindingCells(binding: BindingObject, now: number): unknown[] {
     ageSince(binding.metadata.creationTimestamp, now),
     subjects(binding, "User").map((s) => s.name).join(", "),
     subjects(binding, "Group").map((s) => s.name).join(", "),
-    subjects(binding, "ServiceAccount").map((s) => `${s.namespace ?? ""}/${s.name}`).join(", "),
+    subjects(binding, "ServiceAccount").map((s) => (s.namespace ? `${s.namespace}/${s.name}` : s.name)).join(", "),
   ];
 }
 

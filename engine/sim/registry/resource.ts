@@ -61,7 +61,7 @@ export interface ResourceType<T extends KObject = KObject> {
   categories: string[];
   verbs: string[];
   subresources: Subresource[];
-  /** Table columns after NAME (NAME is always first). */
+  /** Table columns after NAME; a column with format `name` replaces that leading NAME (Event). */
   columns: TableColumn[];
   /** The NAME cell when it is more than metadata.name (a default StorageClass adds ` (default)`). */
   nameCell?(object: T): string;

@@ -130,11 +130,13 @@ export const persistentvolumeclaims = defineResource<PersistentVolumeClaim>(pers
   ],
   cells(pvc, now) {
     const spec = pvc.spec ?? {};
+    // Capacity and access modes only once the claim names its volume.
+    const bound = !!spec.volumeName;
     return [
       pvc.metadata.deletionTimestamp ? "Terminating" : (pvc.status?.phase ?? ""),
       spec.volumeName ?? "",
-      pvc.status?.capacity?.storage ?? "",
-      accessModes(pvc.status?.accessModes),
+      bound ? (pvc.status?.capacity?.storage ?? "") : "",
+      bound ? accessModes(pvc.status?.accessModes) : "",
       spec.storageClassName ?? "",
       spec.volumeAttributesClassName || "<unset>",
       ageSince(pvc.metadata.creationTimestamp, now),
@@ -219,7 +221,7 @@ export const csidrivers = defineResource<CSIDriver>(csiDriverSchema, {
     const spec = d.spec ?? {};
     return [
       spec.attachRequired ?? true,
-      spec.podInfoOnMount ?? true,
+      spec.podInfoOnMount ?? false,
       spec.storageCapacity ?? false,
       spec.tokenRequests ? spec.tokenRequests.map((t) => t.audience).join(",") : "<unset>",
       spec.requiresRepublish ?? false,
@@ -270,8 +272,9 @@ export const csistoragecapacities = defineResource<CSIStorageCapacity>(csiStorag
   categories: [],
   verbs: ALL_VERBS,
   subresources: [],
-  columns: [column("StorageClassName", "string", "The storage class the capacity is for."), column("Capacity", "string", "Free capacity, if known."), AGE_COLUMN],
-  cells: (c, now) => [c.storageClassName ?? "", c.capacity ?? "<unset>", ageSince(c.metadata.creationTimestamp, now)],
+  // Upstream's table for this kind has no AGE.
+  columns: [column("StorageClassName", "string", "The storage class the capacity is for."), column("Capacity", "string", "Free capacity, if known.")],
+  cells: (c) => [c.storageClassName ?? "", c.capacity ?? "<unset>"],
   validate(c) {
     const errors = validateSubdomain("metadata.name", c.metadata.name ?? "");
     if (!c.storageClassName) errors.push({ field: "storageClassName", type: "FieldValueRequired" });

@@ -21,30 +21,30 @@ export const CONTAINERS_COLUMN = column("Containers", "string", "Names of the co
 export const IMAGES_COLUMN = column("Images", "string", "Images the pod template's containers run.", 1);
 export const SELECTOR_COLUMN = column("Selector", "string", "The label query that picks the pods this object owns.", 1);
 
-/** A label selector as upstream prints it: `a=b,c in (d,e),!f`, or `<none>` when empty. */
+/** A label selector as upstream prints it: requirements sorted by key, `a=b,c in (d,e),!f`, or `<none>` when empty. */
 export function formatSelector(selector: LabelSelector | undefined): string {
-  const parts: string[] = [];
-  for (const key of Object.keys(selector?.matchLabels ?? {}).sort()) parts.push(`${key}=${selector?.matchLabels?.[key] ?? ""}`);
+  const parts: [string, string][] = Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => [key, `${key}=${value}`]);
   for (const e of selector?.matchExpressions ?? []) {
     const values = [...(e.values ?? [])].sort().join(",");
     switch (e.operator) {
       case "In":
-        parts.push(`${e.key} in (${values})`);
+        parts.push([e.key, `${e.key} in (${values})`]);
         break;
       case "NotIn":
-        parts.push(`${e.key} notin (${values})`);
+        parts.push([e.key, `${e.key} notin (${values})`]);
         break;
       case "Exists":
-        parts.push(e.key);
+        parts.push([e.key, e.key]);
         break;
       case "DoesNotExist":
-        parts.push(`!${e.key}`);
+        parts.push([e.key, `!${e.key}`]);
         break;
       default:
-        parts.push(`${e.key} ${e.operator} (${values})`);
+        parts.push([e.key, `${e.key} ${e.operator} (${values})`]);
     }
   }
-  return parts.length ? parts.join(",") : "<none>";
+  parts.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return parts.length ? parts.map(([, text]) => text).join(",") : "<none>";
 }
 
 /** A plain `map[string]string` selector (ReplicationController, Service). */

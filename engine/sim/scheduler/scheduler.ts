@@ -233,14 +233,12 @@ export class Scheduler {
     const namespace = pod.metadata.namespace ?? "default";
     const name = pod.metadata.name ?? "";
     const now = timestamp(clock.now());
-    service.mutate(this.pods, namespace, name, (p) => {
-      (p as Pod).spec.nodeName = target;
-    });
     const bound = service.mutate(this.pods, namespace, name, (p) => {
+      (p as Pod).spec.nodeName = target;
       const status = ((p as Pod).status ??= {});
       const others = (status.conditions ?? []).filter((c) => c.type !== "PodScheduled");
       status.conditions = [...others, { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now }];
-    }, { subresource: "status" });
+    }, { binding: true });
     if (bound) {
       recorder.recordAction(bound, { type: "Normal", reason: "Scheduled", message: `Successfully assigned ${namespace}/${name} to ${target}`, component: SCHEDULER_NAME, instance: INSTANCE, action: "Binding" });
     }

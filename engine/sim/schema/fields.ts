@@ -13,7 +13,7 @@ export function parseFieldValidation(value: string | null): FieldValidation | un
   return undefined;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
@@ -21,7 +21,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * Strategic-merge directives are not fields: `$patch`, `$retainKeys`,
  * `$setElementOrder/containers`, `$deleteFromPrimitiveList/finalizers`.
  */
-function isDirective(key: string): boolean {
+export function isDirective(key: string): boolean {
   return key.startsWith("$");
 }
 

@@ -5,7 +5,7 @@
 // descriptions, apply reads the strategic-merge extensions, and create/apply
 // only send fieldValidation=Strict when the PATCH operation declares it.
 import { createHash } from "node:crypto";
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Registry, ResourceType, Subresource } from "../registry";
 import type { Field, FieldType, GroupVersionKind, ObjectSchema } from "./dsl";
 import { closure, jsonFields, schemaByName } from "./registry";
@@ -256,6 +256,8 @@ interface Served {
 
 const cache = new WeakMap<Registry, Served>();
 
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+
 /** Every document of a registry, rendered once: the registry is shared and fixed. */
 export function openApiDocuments(registry: Registry): Served {
   let served = cache.get(registry);
@@ -280,7 +282,7 @@ export function openApiDocuments(registry: Registry): Served {
  * Serve `/openapi/v3` and `/openapi/v3/<api/v1|apis/g/v>`. Returns false for
  * paths it does not know (the caller answers 404).
  */
-export function serveOpenApi(registry: Registry, url: URL, res: ServerResponse): boolean {
+export function serveOpenApi(registry: Registry, url: URL, req: IncomingMessage, res: ServerResponse): boolean {
   const parts = url.pathname.split("/").filter(Boolean);
   if (parts[0] !== "openapi" || parts[1] !== "v3") return false;
   const served = openApiDocuments(registry);
@@ -290,16 +292,29 @@ export function serveOpenApi(registry: Registry, url: URL, res: ServerResponse):
     res.end(text);
     return true;
   }
-  const doc = served.docs.get(parts.slice(2).join("/"));
+  const key = parts.slice(2).join("/");
+  const doc = served.docs.get(key);
   if (!doc) return false;
-  const hashed = url.searchParams.get("hash") === doc.hash;
-  res.writeHead(200, {
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(doc.text),
-    // With the content hash in the URL the document can never change: kubectl keeps it on disk.
-    "Cache-Control": hashed ? "public, immutable" : "no-cache, private",
-    Etag: `"${doc.hash}"`,
-  });
+  const hash = url.searchParams.get("hash");
+  // An outdated hash (a client's index from before a restart) is sent on to the current document, as upstream.
+  if (hash && hash !== doc.hash) {
+    res.writeHead(301, { Location: `/openapi/v3/${key}?hash=${doc.hash}`, "Content-Length": 0 });
+    res.end();
+    return true;
+  }
+  const etag = `"${doc.hash}"`;
+  const headers: Record<string, string | number> = { Etag: etag, "Cache-Control": "no-cache, private" };
+  if (hash) {
+    // With the content hash in the URL the document never changes. kubectl's HTTP cache ignores
+    // `immutable` and would revalidate on every call without an expiry date: upstream gives a year.
+    Object.assign(headers, { Vary: "Accept", "Cache-Control": "public, immutable", Expires: new Date(Date.now() + YEAR_MS).toUTCString() });
+  }
+  if (req.headers["if-none-match"] === etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return true;
+  }
+  res.writeHead(200, { ...headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(doc.text) });
   res.end(doc.text);
   return true;
 }

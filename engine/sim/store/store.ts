@@ -5,7 +5,9 @@
 //
 // Stored objects are deep-frozen and shared with readers and watchers: no
 // copy per reader, and any accidental mutation throws instead of silently
-// changing cluster state. Writers clone (see `thaw`) before changing.
+// changing cluster state. Writers clone (see `thaw`) before changing, and the
+// store takes over what it is given (no copy of its own); an update shares
+// the parts it leaves unchanged with the version before it.
 import type { KObject } from "../types";
 
 export type StoreEventType = "ADDED" | "MODIFIED" | "DELETED";
@@ -44,10 +46,12 @@ interface Watcher {
   stopped: boolean;
 }
 
+/** Freeze what is not frozen yet (parts shared with a stored object are, whole). */
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const child of Object.values(value as object)) deepFreeze(child);
+    if (Array.isArray(value)) for (const item of value) deepFreeze(item);
+    else for (const key in value) deepFreeze(value[key]);
   }
   return value;
 }
@@ -65,6 +69,55 @@ export function thaw<T>(value: T): T {
   return copy as T;
 }
 
+/**
+ * Point every part of `next` that equals the same part of `previous` (same
+ * keys in the same order, same values) at `previous`'s frozen part, so a write
+ * freezes and keeps only what changed, and comparing the two is mostly `===`.
+ * `next` is changed in place; its frozen parts are left as they are. Returns
+ * `previous` when the two are equal throughout, else `next`.
+ */
+export function shareUnchanged<T>(previous: T, next: T): T {
+  if (previous === next) return previous;
+  if (typeof next !== "object" || next === null || typeof previous !== "object" || previous === null || Object.isFrozen(next)) return next;
+  if (Array.isArray(next)) return Array.isArray(previous) ? (shareItems(previous, next) as T) : next;
+  if (Array.isArray(previous)) return next;
+  const from = previous as Record<string, unknown>;
+  const to = next as Record<string, unknown>;
+  let same = true;
+  let count = 0;
+  for (const key in to) {
+    count++;
+    const before = from[key];
+    if (before === undefined && !Object.hasOwn(from, key)) {
+      same = false;
+      continue;
+    }
+    const shared = shareUnchanged(before, to[key]);
+    if (shared !== to[key]) to[key] = shared;
+    if (shared !== before) same = false;
+  }
+  return same && sameKeyOrder(from, count, to) ? previous : next;
+}
+
+function shareItems(previous: unknown[], next: unknown[]): unknown[] {
+  let same = previous.length === next.length;
+  for (let i = 0; i < next.length && i < previous.length; i++) {
+    const shared = shareUnchanged(previous[i], next[i]);
+    if (shared !== next[i]) next[i] = shared;
+    if (shared !== previous[i]) same = false;
+  }
+  return same ? previous : next;
+}
+
+/** Whether `previous` has exactly `count` keys, in `next`'s order (JSON output keeps key order). */
+function sameKeyOrder(previous: object, count: number, next: object): boolean {
+  const before = Object.keys(previous);
+  if (before.length !== count) return false;
+  let i = 0;
+  for (const key in next) if (before[i++] !== key) return false;
+  return true;
+}
+
 /** `/<group>/<plural>/` of a key or prefix; undefined when it is shorter than that (e.g. "/"). */
 function resourceOf(key: string): string | undefined {
   const group = key.indexOf("/", 1);
@@ -72,16 +125,37 @@ function resourceOf(key: string): string | undefined {
   return end < 0 ? undefined : key.slice(0, end + 1);
 }
 
+/** The first position in `sorted` whose key is not below `key`. */
+function lowerBound(sorted: readonly string[], key: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as string) < key) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+interface ResourceIndex {
+  keys: Set<string>;
+  /** The keys in order with their objects at the same positions; made again only after a create or delete. */
+  sorted?: { keys: string[]; objects: KObject[] };
+}
+
 export class Store {
   private readonly objects = new Map<string, KObject>();
   /**
    * Keys per resource (`/<group>/<plural>/`): controllers list small resources
    * (a namespace's Services, quotas) on every pod change, and scanning every
-   * key in the store (events, pods...) each time made that quadratic.
+   * key in the store (events, pods...) each time made that quadratic. The
+   * scheduler and kubelets list every pod per pod, so a list is a slice.
    */
-  private readonly byResource = new Map<string, { keys: Set<string>; sorted?: string[] }>();
+  private readonly byResource = new Map<string, ResourceIndex>();
   private readonly history: StoreEvent[] = [];
   private readonly watchers = new Set<Watcher>();
+  /** `watchers` as an array, made again only after a watch starts or stops (every write walks it). */
+  private watcherList?: Watcher[];
   private readonly pending: StoreEvent[] = [];
   private dispatching = false;
   private rev: number;
@@ -112,36 +186,53 @@ export class Store {
   /** Objects whose key starts with `prefix`, in key order (as etcd range reads). */
   list(prefix: string): KObject[] {
     const resource = resourceOf(prefix);
-    const candidates = resource === undefined ? [...this.objects.keys()].sort() : this.sortedKeys(resource);
-    const objects: KObject[] = [];
-    for (const key of candidates) if (key.startsWith(prefix)) objects.push(this.objects.get(key) as KObject);
-    return objects;
+    if (resource === undefined) {
+      const objects: KObject[] = [];
+      for (const key of [...this.objects.keys()].sort()) if (key.startsWith(prefix)) objects.push(this.objects.get(key) as KObject);
+      return objects;
+    }
+    const sorted = this.sorted(resource);
+    if (!sorted) return [];
+    if (prefix === resource) return sorted.objects.slice();
+    // The keys under a longer prefix (a namespace) are one run in key order.
+    const start = lowerBound(sorted.keys, prefix);
+    let end = start;
+    while (end < sorted.keys.length && (sorted.keys[end] as string).startsWith(prefix)) end++;
+    return sorted.objects.slice(start, end);
   }
 
-  /** The keys of one resource in order, sorted again only after a create or delete there. */
-  private sortedKeys(resource: string): readonly string[] {
+  private sorted(resource: string): ResourceIndex["sorted"] {
     const entry = this.byResource.get(resource);
-    if (!entry) return [];
-    entry.sorted ??= [...entry.keys].sort();
+    if (!entry) return undefined;
+    if (!entry.sorted) {
+      const keys = [...entry.keys].sort();
+      entry.sorted = { keys, objects: keys.map((key) => this.objects.get(key) as KObject) };
+    }
     return entry.sorted;
   }
 
-  private indexKey(key: string, present: boolean): void {
+  /** Keep the resource index right after `key` was written (`object`) or deleted (undefined). */
+  private indexKey(key: string, object: KObject | undefined): void {
     const resource = resourceOf(key) ?? "";
     let entry = this.byResource.get(resource);
     if (!entry) this.byResource.set(resource, (entry = { keys: new Set() }));
-    if (present === entry.keys.has(key)) return;
-    if (present) entry.keys.add(key);
+    if (!!object === entry.keys.has(key)) {
+      // An update: the object at its position changes.
+      if (object && entry.sorted) entry.sorted.objects[lowerBound(entry.sorted.keys, key)] = object;
+      return;
+    }
+    if (object) entry.keys.add(key);
     else entry.keys.delete(key);
     entry.sorted = undefined;
   }
 
+  /** Store `object` (taken over and frozen: pass a copy of anything you keep changing). */
   create(key: string, object: KObject): KObject {
     if (this.objects.has(key)) throw new StoreError("AlreadyExists", key);
     return this.write("ADDED", key, object);
   }
 
-  /** Replace the object at `key`; with `expectedRevision`, only if nobody wrote it since. */
+  /** Replace the object at `key` (taking `object` over, as `create`); with `expectedRevision`, only if nobody wrote it since. */
   update(key: string, object: KObject, expectedRevision?: string): KObject {
     const current = this.objects.get(key);
     if (!current) throw new StoreError("NotFound", key);
@@ -155,11 +246,9 @@ export class Store {
     const current = this.objects.get(key);
     if (!current) throw new StoreError("NotFound", key);
     this.objects.delete(key);
-    this.indexKey(key, false);
+    this.indexKey(key, undefined);
     // The DELETED event carries the last state stamped with the deletion's revision.
-    const last = thaw(current);
-    last.metadata.resourceVersion = String(++this.rev);
-    const frozen = deepFreeze(last);
+    const frozen = deepFreeze({ ...current, metadata: { ...current.metadata, resourceVersion: String(++this.rev) } });
     this.record({ type: "DELETED", key, revision: this.rev, object: frozen });
     return frozen;
   }
@@ -176,11 +265,13 @@ export class Store {
     const watcher: Watcher = { prefix, seen: start, handler, stopped: false };
     const replay = this.history.filter((e) => e.revision > start && e.key.startsWith(prefix));
     this.watchers.add(watcher);
+    this.watcherList = undefined;
     for (const event of replay) this.deliver(watcher, event);
     return {
       stop: () => {
         watcher.stopped = true;
         this.watchers.delete(watcher);
+        this.watcherList = undefined;
       },
     };
   }
@@ -193,8 +284,9 @@ export class Store {
   static restore(snapshot: StoreSnapshot, historyLimit?: number): Store {
     const store = new Store(historyLimit);
     for (const [key, object] of snapshot.objects) {
-      store.objects.set(key, deepFreeze(thaw(object)));
-      store.indexKey(key, true);
+      const frozen = deepFreeze(thaw(object));
+      store.objects.set(key, frozen);
+      store.indexKey(key, frozen);
     }
     store.rev = snapshot.revision;
     store.compacted = snapshot.revision;
@@ -202,28 +294,30 @@ export class Store {
   }
 
   private write(type: StoreEventType, key: string, object: KObject, previous?: KObject): KObject {
-    const stored = thaw(object);
+    if (previous) shareUnchanged(previous, object);
+    // Only the top level and metadata need to be writable, to stamp the revision.
+    const stored = Object.isFrozen(object) ? { ...object } : object;
+    if (Object.isFrozen(stored.metadata)) stored.metadata = { ...stored.metadata };
     stored.metadata.resourceVersion = String(++this.rev);
     const frozen = deepFreeze(stored);
     this.objects.set(key, frozen);
-    this.indexKey(key, true);
+    this.indexKey(key, frozen);
     this.record({ type, key, revision: this.rev, object: frozen, previous });
     return frozen;
   }
 
   private record(event: StoreEvent): void {
     this.history.push(event);
-    if (this.history.length > this.historyLimit) {
-      const dropped = this.history.splice(0, this.history.length - this.historyLimit);
-      this.compacted = (dropped.at(-1) as StoreEvent).revision;
-    }
+    // shift(), not splice(0, n): V8 trims the front in place, splice moves the whole history on every write.
+    while (this.history.length > this.historyLimit) this.compacted = (this.history.shift() as StoreEvent).revision;
     this.pending.push(event);
     // Writes made by a handler are queued, so every watcher sees events in revision order.
     if (this.dispatching) return;
     this.dispatching = true;
     try {
       for (let event = this.pending.shift(); event; event = this.pending.shift()) {
-        for (const watcher of [...this.watchers]) this.deliver(watcher, event);
+        const watchers = (this.watcherList ??= [...this.watchers]);
+        for (const watcher of watchers) this.deliver(watcher, event);
       }
     } finally {
       this.dispatching = false;

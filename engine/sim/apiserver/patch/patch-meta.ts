@@ -6,6 +6,8 @@
 // (engine/sim/schema) is the long-term source; until it is wired in, the
 // built-in table below covers the core paths the course meets.
 
+import type { ObjectSchema } from "../../schema/dsl";
+
 /** What the patch machinery needs to know about one field. */
 export interface FieldMeta {
   /** SMP: items of a list of objects are matched by this field. */
@@ -28,6 +30,8 @@ export interface FieldMeta {
  */
 export interface PatchMeta {
   lookup(path: readonly string[]): FieldMeta | undefined;
+  /** The kind's schema, when known: a patch that puts a value of the wrong JSON type into it is refused. */
+  schema?: ObjectSchema;
 }
 
 /** Resolves the metadata for a kind; the schema registry provides one of these. */

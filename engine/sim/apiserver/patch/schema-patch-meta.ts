@@ -46,6 +46,7 @@ export const schemaPatchMeta = (registry: Registry): PatchMetaResolver => (apiVe
   const schema = registry.schemaFor(apiVersion, kind);
   if (!schema) return builtin;
   return {
+    schema,
     lookup(path) {
       const fallback = builtin.lookup(path);
       const type = fieldTypeAt(schema.name, path);

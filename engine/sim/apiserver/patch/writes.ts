@@ -2,9 +2,10 @@
 // merge/strategic/json PATCH, a server-side apply request, and the
 // bookkeeping of every update (generation, carried-over allocations,
 // immutable fields, managedFields).
-import { apiVersionOf, timestamp, type FieldError, type ResourceType } from "../../registry";
+import { apiVersionOf, describeFieldError, timestamp, type FieldError, type ResourceType } from "../../registry";
 import type { KObject } from "../../types";
-import { errors, failure } from "../status";
+import { goPrint, typeProblem } from "../../schema/type-check";
+import { errors, failure, type ApiError } from "../status";
 import { parseYamlBody } from "../body-limits";
 import { isObject, jsonEqual, type Json, type JsonObject } from "./json";
 import { jsonPatch } from "./json-patch";
@@ -39,10 +40,25 @@ export function applyPatchBody(current: KObject, patchType: "merge" | "strategic
   let patched: Json;
   if (patchType === "json") patched = jsonPatch(doc, patch);
   else if (!isObject(patch)) throw errors.badRequest("json: cannot unmarshal array into Go value of type map[string]interface {}");
-  else patched = patchType === "merge" ? mergePatch(doc, patch) : strategicMergePatch(doc, patch, meta);
+  else {
+    const wrongType = meta.schema && typeProblem(meta.schema, patch, "converter");
+    if (wrongType) throw invalidPatch(goPrint(patch), wrongType);
+    patched = patchType === "merge" ? mergePatch(doc, patch) : strategicMergePatch(doc, patch, meta);
+  }
   if (!isObject(patched) || !isObject(patched.metadata)) throw errors.badRequest("patch did not produce an object with metadata");
+  // A JSON patch's result is decoded from its JSON text: the error shows all of it.
+  const wrongType = patchType === "json" && meta.schema && typeProblem(meta.schema, patched, "json");
+  if (wrongType) throw invalidPatch(JSON.stringify(patched), wrongType);
   return patched as unknown as KObject;
 }
+
+/** Upstream's answer to a patched object it cannot decode: Invalid, with no kind or name (kubectl: `The request is invalid: patch: ...`). */
+function invalidPatch(value: string, detail: string): ApiError {
+  const cause: FieldError = { type: "FieldValueInvalid", field: "patch", value, detail };
+  const described = describeFieldError(cause);
+  return failure(422, "Invalid", ` "" is invalid: ${described}`, { causes: [{ reason: cause.type, message: described.slice("patch: ".length), field: "patch" }] });
+}
+
 
 function scopeOf(type: ResourceType, subresource: string | undefined): "main" | "status" | "all" {
   if (subresource === "status") return "status";
@@ -138,6 +154,12 @@ export function applyRequest(service: Writes, type: ResourceType, namespace: str
   const metadata = isObject(config.metadata) ? config.metadata : (config.metadata = {});
   if (metadata.name !== undefined && metadata.name !== name) {
     throw errors.badRequest(`the name of the object (${JSON.stringify(metadata.name)}) does not match the name on the URL (${name})`);
+  }
+  // structured-merge-diff types the applied configuration first; a value of the wrong type is a 500 (a plain error upstream).
+  const wrongType = meta.schema && typeProblem(meta.schema, config, "apply");
+  if (wrongType) {
+    const namespace = typeof metadata.namespace === "string" ? metadata.namespace : "";
+    throw failure(500, "", `failed to create typed patch object (${namespace}/${name}; ${type.group}/${type.version}, Kind=${type.kind}): ${wrongType}`);
   }
   if (scopeOf(type, options.subresource) === "main") delete config.status;
   const writer = writerOf(type, options, manager);

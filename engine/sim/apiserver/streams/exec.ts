@@ -58,6 +58,17 @@ export function refuseUpgrade(socket: Duplex, status: Status): void {
   socket.end(`HTTP/1.1 ${status.code} ${httpReason(status.code)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
+/**
+ * What the kubelet answers when it cannot stream (no running container): plain
+ * text with a 500, passed through by the API server. Not being a Status,
+ * kubectl prints it after `unable to upgrade connection: `, as on a real cluster.
+ */
+class KubeletRefusal extends Error {}
+
+function refuseAsKubelet(socket: Duplex, text: string): void {
+  socket.end(`HTTP/1.1 500 ${httpReason(500)}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+}
+
 function httpReason(code: number): string {
   return { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error" }[code] ?? "Error";
 }
@@ -85,11 +96,11 @@ export class StreamServer {
       const names = pod.spec.containers.map((c) => c.name);
       const name = q.get("container") || (names.length === 1 ? names[0] : undefined);
       if (!name) throw errors.badRequest(`a container name must be specified for pod ${target.pod}, choose one of: [${names.join(" ")}]`);
-      if (!names.includes(name)) throw errors.badRequest(`container ${name} is not valid for pod ${target.pod}`);
+      if (!names.includes(name) && !pod.spec.initContainers?.some((c) => c.name === name)) throw errors.badRequest(`container ${name} is not valid for pod ${target.pod}`);
       const phase = pod.status?.phase;
       if (phase === "Succeeded" || phase === "Failed") throw errors.badRequest(`cannot ${target.action === "exec" ? "exec into" : "attach to"} a container in a completed pod; current phase is ${phase}`);
       const container = this.deps.runtime.container(pod, name);
-      if (!container?.running) throw errors.badRequest(`container not found ("${name}")`);
+      if (!container?.running) throw new KubeletRefusal(`container not found ("${name}")`);
       const protocols = String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
       if (!STREAM_PROTOCOLS.some((p) => protocols.includes(p)) || String(req.headers.upgrade ?? "").toLowerCase() !== "websocket") {
         throw errors.badRequest("unable to upgrade connection: this server speaks websocket v4/v5.channel.k8s.io only");
@@ -109,6 +120,7 @@ export class StreamServer {
         else this.attach(ws, container, options);
       });
     } catch (error) {
+      if (error instanceof KubeletRefusal) return refuseAsKubelet(socket, error.message);
       const failure = error instanceof ApiError ? error : errors.internal(String(error));
       refuseUpgrade(socket, failure.status);
     }
