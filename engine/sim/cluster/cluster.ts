@@ -187,17 +187,18 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
     new EndpointsController({ service, registry, clock }),
     new EndpointSliceController({ service, registry, clock }),
   ]), leaderElection);
-  const drills = new Drills({ service, registry, clock, nodes, kubelets, heartbeats, newKubelet, newHeartbeat, components: { "kube-scheduler": scheduler, "kube-controller-manager": controllerManager }, onNodeUp: () => staticPods.sync() });
+  const drills = new Drills({ service, registry, clock, nodes, kubelets, heartbeats, newKubelet, newHeartbeat, components: { "kube-scheduler": scheduler, "kube-controller-manager": controllerManager }, containers, onNodeUp: () => staticPods.sync() });
   const staticPods = new StaticPods({ service, registry, clock, nodes, clusterSeed: token, isNodeUp: (node) => drills.isNodeUp(node) });
 
   if (!snapshot) {
     bootstrap(service, registry, nodes, clock.now(), token);
     for (const ns of SYSTEM_NAMESPACES) namespaces.populate(ns);
-    seedPolicy(service, registry);
     seedStorage(service, registry);
     seedApiEndpoints(service, registry, nodes.find((n) => n.controlPlane)?.internalIP ?? nodes[0]?.internalIP ?? "127.0.0.1");
     for (const kubelet of kubelets) kubelet.register();
   }
+  // At every start, as upstream's API server reconciles its bootstrap policy: a restored cluster gets what it lacks.
+  seedPolicy(service);
   // Before the kubelets start: the system pods mount these ConfigMaps and use these ServiceAccounts.
   seedKubeadmObjects(service, registry, controlPlaneNode(nodes), clock.now(), token);
   for (const kubelet of kubelets) kubelet.start();

@@ -21,6 +21,7 @@ import { timestamp, type Registry, type ResourceType } from "../registry";
 import { nodeInfos } from "../scheduler/framework";
 import { formatMillis } from "../scheduler/quantity";
 import type { Node, Pod } from "../types";
+import type { ContainerRuntime } from "../container/runtime";
 
 export type DrillComponent = "kube-scheduler" | "kube-controller-manager";
 
@@ -41,6 +42,8 @@ export interface DrillDeps {
   newKubelet(config: NodeConfig): Kubelet;
   newHeartbeat(config: NodeConfig): NodeHeartbeat;
   components: Record<DrillComponent, Restartable>;
+  /** The container runtime: a component's restart is a new container (fresh start-up log, the old one as `--previous`). */
+  containers?: ContainerRuntime;
   /** Called when a node's kubelet is back (it posts its static pods' mirror pods again). */
   onNodeUp?(node: string): void;
 }
@@ -169,6 +172,9 @@ export class Drills {
         }
       }
     }, { subresource: "status" });
+    const pod = service.find(this.pods, "kube-system", name) as Pod;
+    if (running) this.deps.containers?.start(pod, component, () => undefined);
+    else this.deps.containers?.crash(pod, component, 1);
   }
 
   /** Pin a pod to `node` that requests `fraction` of its free cpu and memory (the pause image). Returns its name. */

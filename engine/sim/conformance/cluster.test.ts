@@ -91,6 +91,14 @@ describe("kubectl auth can-i", () => {
     expect(await sim.kubectl("auth", "can-i", "get", "/healthz", robot)).toEqual({ code: 0, stdout: "yes\n", stderr: "" });
   });
 
+  it("knows the admin as kubeadm's kubernetes-admin in kubeadm:cluster-admins (auth whoami)", async () => {
+    expect(lines(await sim.ok("auth", "whoami"))).toEqual([
+      expect.stringMatching(/^ATTRIBUTE\s+VALUE$/),
+      expect.stringMatching(/^Username\s+kubernetes-admin$/),
+      expect.stringMatching(/^Groups\s+\[kubeadm:cluster-admins system:authenticated\]$/),
+    ]);
+  });
+
   it("lists what a subject may do with --list", async () => {
     const out = lines(await sim.ok("auth", "can-i", "--list", "--as=system:serviceaccount:default:robot"));
     expect(out[0]).toMatch(/^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs$/);
@@ -243,5 +251,52 @@ describe("what kubeadm leaves in kube-system and kube-public", () => {
     expect(await sim.ok("get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-dns", "-o", "jsonpath={.items[*].spec.serviceAccountName}")).toBe("coredns coredns");
     expect(await sim.ok("get", "ds", "kube-proxy", "-n", "kube-system", "-o", "jsonpath={.spec.template.spec.serviceAccountName}")).toBe("kube-proxy");
     expect(await sim.kubectl("auth", "can-i", "watch", "endpointslices.discovery.k8s.io", "--as=system:serviceaccount:kube-system:coredns")).toEqual({ code: 0, stdout: "yes\n", stderr: "" });
+  });
+
+  it("runs kube-proxy with its ConfigMap, the iptables lock, the kernel modules and its node's name", async () => {
+    const volumes = [
+      { name: "kube-proxy", configMap: { name: "kube-proxy" } },
+      { name: "xtables-lock", hostPath: { path: "/run/xtables.lock", type: "FileOrCreate" } },
+      { name: "lib-modules", hostPath: { path: "/lib/modules", type: "" } },
+    ];
+    const env = [{ name: "NODE_NAME", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "spec.nodeName" } } }];
+    const template = JSON.parse(await sim.ok("get", "ds", "kube-proxy", "-n", "kube-system", "-o", "jsonpath={.spec.template.spec}")) as { volumes: unknown[]; containers: { env: unknown[]; volumeMounts: unknown[] }[] };
+    expect(template.volumes).toEqual(volumes);
+    expect(template.containers[0]?.env).toEqual(env);
+    expect(template.containers[0]?.volumeMounts).toEqual([
+      { mountPath: "/var/lib/kube-proxy", name: "kube-proxy" },
+      { mountPath: "/run/xtables.lock", name: "xtables-lock" },
+      { mountPath: "/lib/modules", name: "lib-modules", readOnly: true },
+    ]);
+    // Its pods are made from that template (plus the ServiceAccount token volume).
+    const pod = JSON.parse(await sim.ok("get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-proxy", "-o", "jsonpath={.items[0].spec}")) as { volumes: { name: string }[]; containers: { env: unknown[] }[] };
+    expect(pod.volumes.slice(0, 3)).toEqual(volumes);
+    expect(pod.volumes[3]?.name).toMatch(/^kube-api-access-[a-z0-9]{5}$/);
+    expect(pod.containers[0]?.env).toEqual(env);
+  });
+
+  it("logs each component's start in its own format, from its start time", async () => {
+    const startedAt = Date.parse(await sim.ok("get", "pod", "etcd-controlplane", "-n", "kube-system", "-o", "jsonpath={.status.containerStatuses[0].state.running.startedAt}"));
+    const klogTime = (line: string): number => {
+      const [, month = "", day = "", time = ""] = /^[IWE](\d\d)(\d\d) (\d\d:\d\d:\d\d\.\d{6}) {7}1 [a-z_]+\.go:\d+\] /.exec(line) ?? [];
+      return Date.parse(`${new Date(startedAt).getUTCFullYear()}-${month}-${day}T${time.slice(0, 12)}Z`);
+    };
+    for (const component of ["kube-apiserver", "kube-controller-manager", "kube-scheduler"]) {
+      const log = lines(await sim.ok("logs", "-n", "kube-system", `${component}-controlplane`));
+      expect(log.length).toBeGreaterThan(5);
+      // Started when the pod says (startedAt is whole seconds; the process starts a moment after the pod is made).
+      for (const line of log) expect(klogTime(line) - startedAt).toBeGreaterThanOrEqual(0);
+      expect(klogTime(log[0] ?? "") - startedAt).toBeLessThan(2000);
+    }
+    expect(lines(await sim.ok("logs", "-n", "kube-system", "kube-controller-manager-controlplane"))).toContainEqual(expect.stringMatching(/leaderelection\.go:\d+\] successfully acquired lease kube-system\/kube-controller-manager$/));
+    const proxy = lines(await sim.ok("logs", "-n", "kube-system", "-l", "k8s-app=kube-proxy", "--tail=-1"));
+    expect(proxy.filter((l) => l.endsWith('"Using iptables Proxier"'))).toHaveLength(3);
+    const etcd = lines(await sim.ok("logs", "-n", "kube-system", "etcd-controlplane")).map((l) => JSON.parse(l) as { level: string; ts: string; msg: string });
+    expect(etcd[0]).toMatchObject({ level: "info", msg: "starting an etcd server" });
+    expect(Date.parse(etcd[0]?.ts ?? "") - startedAt).toBeLessThan(2000);
+    const coredns = lines(await sim.ok("logs", "-n", "kube-system", "deploy/coredns"));
+    expect(coredns[0]).toBe(".:53");
+    expect(coredns[1]).toMatch(/^\[INFO\] plugin\/reload: Running configuration SHA512 = [0-9a-f]{128}$/);
+    expect(coredns.slice(2)).toEqual(["CoreDNS-1.11.3", "linux/amd64, go1.21.11, a6338e9"]);
   });
 });

@@ -1,14 +1,26 @@
 // What is inside each image of the catalogue: its shell flavour, the programs
 // on its PATH, its files, the environment its Dockerfile sets, and what its
 // main process prints when it starts (data, next to kubelet/images.ts).
+import { corednsStartup, etcdStartup, kubeComponentStartup } from "./component-logs";
+
+/** What a starting main process knows of itself, for its start-up lines. */
+export interface ProcessStart {
+  hostname: string;
+  /** Its command line: the spec's command and args (empty when the image's entrypoint runs without args). */
+  argv: string[];
+  /** The pod's IP (the node's for hostNetwork pods). */
+  podIP: string;
+  /** A file of the container's volumes (a mounted config), undefined when there is none. */
+  readFile(path: string): string | undefined;
+}
 
 export interface ImageContent {
   flavour: "busybox" | "debian";
   programs: string[];
   files: Record<string, string>;
   env: Record<string, string>;
-  /** Log lines the image's own main process prints at start (servers), given the start time and the pod's hostname. */
-  startup?: (now: number, hostname: string) => string[];
+  /** Log lines the image's own main process prints at start (servers), given the start time. */
+  startup?: (now: number, start: ProcessStart) => string[];
   /** The process ps shows as PID 1 when the spec gives no command. */
   init: string;
   /** Executables that start the image's own server (its startup lines), e.g. `nginx -g 'daemon off;'`. */
@@ -108,6 +120,22 @@ function stamp(now: number): string {
   return new Date(now).toISOString().replace(/-/g, "/").replace("T", " ").slice(0, 19);
 }
 
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** Apache's error log time: `Sun Mar 01 12:00:00.000000 2026`. */
+function apacheTime(now: number): string {
+  const d = new Date(now);
+  const [hms = "", ms = ""] = d.toISOString().slice(11, 23).split(".");
+  return `${DAYS[d.getUTCDay()] ?? ""} ${MONTHS[d.getUTCMonth()] ?? ""} ${String(d.getUTCDate()).padStart(2, "0")} ${hms}.${ms}000 ${d.getUTCFullYear()}`;
+}
+
+/** Redis's log time: `01 Mar 2026 12:00:00.000`. */
+function redisTime(now: number): string {
+  const d = new Date(now);
+  return `${String(d.getUTCDate()).padStart(2, "0")} ${MONTHS[d.getUTCMonth()] ?? ""} ${d.getUTCFullYear()} ${d.toISOString().slice(11, 23)}`;
+}
+
 function nginx(tag: string): ImageContent {
   const alpine = tag.includes("alpine");
   const version = /^1\.\d+\.\d+$/.test(tag) ? tag : tag.startsWith("1.26") ? "1.26.3" : tag.startsWith("1.25") ? "1.25.5" : tag.startsWith("1.24") ? "1.24.0" : "1.27.3";
@@ -168,7 +196,7 @@ function busybox(alpine: boolean): ImageContent {
   };
 }
 
-function server(init: string, daemons: string[], lines: (now: number) => string[]): ImageContent {
+function server(init: string, daemons: string[], lines: (now: number, start: ProcessStart) => string[]): ImageContent {
   return { flavour: "debian", programs: DEBIAN_PROGRAMS, files: { ...dirs(), "/etc/os-release": DEBIAN_OS, "/etc/passwd": PASSWD }, env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }, init, daemons, startup: lines };
 }
 
@@ -221,7 +249,7 @@ function bootcamp(tag: string): ImageContent {
     init: "/bin/sh -c node server.js",
     daemons: ["node"],
     // console.log of (text, Date, text, host, "\n"): space-joined, so the host is followed by " " and a blank line.
-    startup: (now, hostname) => [`Kubernetes Bootcamp App Started At: ${new Date(now).toISOString()} | Running On:  ${hostname} `, ""],
+    startup: (now, { hostname }) => [`Kubernetes Bootcamp App Started At: ${new Date(now).toISOString()} | Running On:  ${hostname} `, ""],
   };
 }
 
@@ -248,17 +276,7 @@ function etcd(tag: string): ImageContent {
     env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
     init: "etcd",
     daemons: ["etcd"],
-    startup: (now) => {
-      const ts = new Date(now).toISOString().replace(/Z$/, "000Z");
-      const line = (caller: string, msg: string, fields: Record<string, unknown> = {}): string => JSON.stringify({ level: "info", ts, caller, msg, ...fields });
-      return [
-        line("embed/etcd.go:309", "starting an etcd server", { "etcd-version": version, "go-version": "go1.22.7", "go-os": "linux", "go-arch": "amd64" }),
-        line("etcdserver/server.go:2118", "published local member to cluster through raft"),
-        line("embed/serve.go:250", "serving client traffic securely", { traffic: "grpc+http", address: "127.0.0.1:2379" }),
-        line("etcdmain/main.go:44", "notifying init daemon"),
-        line("etcdmain/main.go:50", "successfully notified init daemon"),
-      ];
-    },
+    startup: (now, start) => etcdStartup(version, now, start),
   };
 }
 
@@ -276,29 +294,47 @@ export function imageContent(key: string, tag: string): ImageContent {
     case "alpine":
       return busybox(true);
     case "httpd":
-      return server("httpd -DFOREGROUND", ["httpd", "httpd-foreground"], () => [
-        "AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using 10.244.1.2. Set the 'ServerName' directive globally to suppress this message",
-        "[mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations",
-      ]);
+      return server("httpd -DFOREGROUND", ["httpd", "httpd-foreground"], (now, { podIP }) => {
+        const fqdn = `AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using ${podIP}. Set the 'ServerName' directive globally to suppress this message`;
+        return [fqdn, fqdn, `[${apacheTime(now)}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations`, `[${apacheTime(now)}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'`];
+      });
     case "redis":
-      return server("redis-server *:6379", ["redis-server", "docker-entrypoint.sh"], () => ["1:C 01 Mar 2026 12:00:00.000 * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo", "1:M 01 Mar 2026 12:00:00.000 * Ready to accept connections tcp"]);
+      return server("redis-server *:6379", ["redis-server", "docker-entrypoint.sh"], (now) => {
+        const t = redisTime(now);
+        return [
+          `1:C ${t} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo`,
+          `1:C ${t} * Redis version=7.4.1, bits=64, commit=00000000, modified=0, pid=1, just started`,
+          `1:C ${t} # Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf`,
+          `1:M ${t} * monotonic clock: POSIX clock_gettime`,
+          `1:M ${t} * Running mode=standalone, port=6379.`,
+          `1:M ${t} * Server initialized`,
+          `1:M ${t} * Ready to accept connections tcp`,
+        ];
+      });
     case "postgres":
-      return server("postgres", ["postgres", "docker-entrypoint.sh"], () => ["2026-03-01 12:00:00.000 UTC [1] LOG:  database system is ready to accept connections"]);
+      return server("postgres", ["postgres", "docker-entrypoint.sh"], (now) => [`${new Date(now).toISOString().replace("T", " ").slice(0, 23)} UTC [1] LOG:  database system is ready to accept connections`]);
     case "mysql":
-      return server("mysqld", ["mysqld", "docker-entrypoint.sh"], () => ["2026-03-01T12:00:00.000000Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '8.4.3'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL."]);
+      return server("mysqld", ["mysqld", "docker-entrypoint.sh"], (now) => [`${new Date(now).toISOString().replace(/Z$/, "000Z")} 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '8.4.3'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL.`]);
     case "gcr.io/google-samples/kubernetes-bootcamp":
     case "docker.io/jocatalin/kubernetes-bootcamp":
       return bootcamp(tag);
     case "registry.k8s.io/etcd":
       return etcd(tag);
+    case "registry.k8s.io/coredns/coredns":
+      return { ...singleBinary("coredns"), startup: (_now, start) => corednsStartup(tag.replace(/^v/, ""), start) };
     case "perl":
       return perlImage();
     case "ubuntu":
       return { ...server("bash", [], () => []), startup: undefined, files: { ...dirs(), "/etc/os-release": 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\n', "/etc/passwd": PASSWD } };
     default: {
-      // A single-binary server (pause, agnhost, http-echo, the control plane): its one executable is named after the image.
       const name = key.slice(key.lastIndexOf("/") + 1);
-      return { ...busybox(false), programs: [], init: `/${name}`, daemons: [name], startup: () => [] };
+      const component = key.startsWith("registry.k8s.io/") ? kubeComponentStartup(name, tag) : undefined;
+      return component ? { ...singleBinary(name), startup: component } : singleBinary(name);
     }
   }
+}
+
+/** A single-binary server (pause, agnhost, http-echo, the control plane): its one executable is named after the image. */
+function singleBinary(name: string): ImageContent {
+  return { ...busybox(false), programs: [], init: `/${name}`, daemons: [name], startup: () => [] };
 }

@@ -123,6 +123,8 @@ export class SimContainer {
     readonly pod: Pod,
     readonly spec: Container,
     private readonly makeFilesystem: () => FileSystem,
+    /** Its volumes (a server's start-up reads its config from them without building the filesystem). */
+    private readonly mounts: Mount[],
     env: Record<string, string>,
     image: ImageContent,
     private readonly deps: RuntimeDeps,
@@ -216,7 +218,12 @@ export class SimContainer {
     if (this.image.startup && (!this.spec.command?.length || this.image.daemons?.includes(base))) {
       // The image's own daemon: its entrypoint (with the spec's args), or under another command line (nginx -g 'daemon off;').
       this.procs.set(1, argv.length ? argv.join(" ") : this.image.init);
-      for (const line of this.image.startup(this.deps.clock.now(), this.hostname)) out(`${line}\n`);
+      const readFile = (path: string): string | undefined => {
+        const node = (this.filesystem ?? new FileSystem(newDir(), this.mounts, () => this.deps.clock.now())).stat(path);
+        return node?.kind === "file" ? node.data : undefined;
+      };
+      const start = { hostname: this.hostname, argv, podIP: this.pod.status?.podIP ?? "", readFile };
+      for (const line of this.image.startup(this.deps.clock.now(), start)) out(`${line}\n`);
       return new Promise<number>((resolve) => this.kill.on(() => resolve(0)));
     }
     const shell = new Shell(this.host(), this.env, "sh");
@@ -394,7 +401,7 @@ export class ContainerRuntime {
       building = false;
       return fs;
     };
-    const container = new SimContainer(pod, spec, filesystem, this.environment(pod, spec, image), image, this.deps);
+    const container = new SimContainer(pod, spec, filesystem, mounts, this.environment(pod, spec, image), image, this.deps);
     slot.current = container;
     sandbox.containers.set(spec.name, slot);
     container.onExit = exited;
@@ -408,6 +415,15 @@ export class ContainerRuntime {
     if (!sandbox) return;
     for (const slot of sandbox.containers.values()) slot.current?.stop();
     if (forget) this.pods.delete(uid);
+  }
+
+  /** Container `name` of `pod` dies (a crashed static pod's component): it becomes the previous instance, whose log a crashed pod shows. */
+  crash(pod: Pod, name: string, code: number): void {
+    const slot = this.pods.get(pod.metadata.uid ?? "")?.containers.get(name);
+    if (!slot?.current) return;
+    slot.current.stop(code);
+    slot.previous = slot.current;
+    slot.current = undefined;
   }
 
   container(pod: Pod, name: string, previous = false): SimContainer | undefined {

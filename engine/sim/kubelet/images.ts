@@ -25,6 +25,12 @@ const LIBRARY: Record<string, ImageInfo> = {
   perl: { size: 336_217_093, tags: ["latest", "5.34.0", "5.34", "5.40", "slim"], behaviour: "exits", stopsOnSigterm: false },
   "registry.k8s.io/etcd": { size: 57_680_541, tags: ["3.5.16-0", "3.5.15-0", "3.5.12-0"], behaviour: "serves", stopsOnSigterm: true },
   "registry.k8s.io/pause": { size: 320_368, tags: ["3.10", "3.9"], behaviour: "serves", stopsOnSigterm: true },
+  // The kube-system images (nodes have them already; a recreated kube-proxy or CoreDNS pod finds them, a new node pulls them).
+  "registry.k8s.io/kube-apiserver": { size: 28_670_731, tags: ["v1.32.3", "v1.32.2", "v1.32.1", "v1.32.0"], behaviour: "serves", stopsOnSigterm: true },
+  "registry.k8s.io/kube-controller-manager": { size: 26_259_392, tags: ["v1.32.3", "v1.32.2", "v1.32.1", "v1.32.0"], behaviour: "serves", stopsOnSigterm: true },
+  "registry.k8s.io/kube-scheduler": { size: 20_657_902, tags: ["v1.32.3", "v1.32.2", "v1.32.1", "v1.32.0"], behaviour: "serves", stopsOnSigterm: true },
+  "registry.k8s.io/kube-proxy": { size: 30_907_858, tags: ["v1.32.3", "v1.32.2", "v1.32.1", "v1.32.0"], behaviour: "serves", stopsOnSigterm: true },
+  "registry.k8s.io/coredns/coredns": { size: 18_562_039, tags: ["v1.11.3", "v1.11.1", "v1.12.0"], behaviour: "serves", stopsOnSigterm: true },
   // Echo servers (what they answer: network/servers.ts).
   "docker.io/hashicorp/http-echo": { size: 3_468_236, tags: ["latest", "1.0", "1.0.0", "0.2.3"], behaviour: "serves", stopsOnSigterm: true },
   "docker.io/ealen/echo-server": { size: 49_811_512, tags: ["latest", "0.9.2", "0.8.12"], behaviour: "serves", stopsOnSigterm: true },

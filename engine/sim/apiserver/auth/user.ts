@@ -14,8 +14,15 @@ export const GROUP_UNAUTHENTICATED = "system:unauthenticated";
 export const GROUP_SERVICE_ACCOUNTS = "system:serviceaccounts";
 export const SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:";
 
-/** The learner: kubeadm's admin identity, which RBAC never stops. */
-export const ADMIN_USER: UserInfo = { name: "kubernetes-admin", groups: [GROUP_MASTERS, GROUP_AUTHENTICATED] };
+/** The group kubeadm (1.29+) puts its admin.conf user in; its ClusterRoleBinding `kubeadm:cluster-admins` grants cluster-admin. */
+export const GROUP_KUBEADM_CLUSTER_ADMINS = "kubeadm:cluster-admins";
+
+/**
+ * The learner: kubeadm's admin identity. Not in system:masters (only
+ * super-admin.conf is), so RBAC authorizes it through that binding: deleting
+ * the binding locks the admin out, as upstream.
+ */
+export const ADMIN_USER: UserInfo = { name: "kubernetes-admin", groups: [GROUP_KUBEADM_CLUSTER_ADMINS, GROUP_AUTHENTICATED] };
 
 /** Someone without credentials: may read /version and the health checks only. */
 export const ANONYMOUS_USER: UserInfo = { name: "system:anonymous", groups: [GROUP_UNAUTHENTICATED] };
