@@ -8,7 +8,7 @@ import type { Clock } from "../../clock";
 import { timestamp, type CreateContext, type Registry, type ResourceType } from "../registry";
 import { shareUnchanged, StoreError, thaw, type Store, type StoreEvent, type Watch } from "../store/store";
 import type { KObject, Service } from "../types";
-import { applyPatchBody, applyRequest, prepareUpdate, schemaPatchMeta, type PatchMetaResolver } from "./patch/index";
+import { applyPatchBody, applyRequest, prepareUpdate, schemaPatchMeta, type PatchMeta, type PatchMetaResolver } from "./patch/index";
 import { recordCreate, unchanged, type PatchWriteOptions } from "./patch/writes";
 import { matchesFields, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelSelector } from "./selectors";
 import { errors } from "./status";
@@ -193,7 +193,9 @@ export class ResourceService {
     if (expected && expected !== current.metadata.resourceVersion) throw errors.conflict(type, name);
     // Unchanged parts become the stored (frozen) ones, so the comparisons below are mostly `===` and the store freezes only what changed.
     if (inProcess) shareBelowMetadata(current, next);
-    const refused = prepareUpdate(type, current, next, options, this.clock.now(), this.patchMeta(current.apiVersion, type.kind), (o) => type.defaults?.(o, this.createContext()));
+    // Merge metadata is looked up only for managedFields (HTTP writes), not on the controllers' and kubelets' hot path.
+    const mergeMeta = (): PatchMeta => this.patchMeta(current.apiVersion, type.kind);
+    const refused = prepareUpdate(type, current, next, options, this.clock.now(), mergeMeta, (o) => type.defaults?.(o, this.createContext()));
     if (refused.length) throw errors.invalid(type, name, refused);
     this.validate(type, next);
     nextMeta.resourceVersion = current.metadata.resourceVersion;

@@ -80,4 +80,25 @@ describe("PersistentVolume controller", () => {
     const missing = { ...pod, spec: { containers: [], volumes: [{ name: "d", persistentVolumeClaim: { claimName: "ghost" } }] } } as Pod;
     expect(podVolumeClaimProblem(t.cluster.service, t.cluster.registry, missing)).toBe('persistentvolumeclaim "ghost" not found');
   });
+
+  it("keeps a pod with an unbound immediate claim Pending, and schedules it once the claim binds", async () => {
+    t.create("storage.k8s.io", "storageclasses", { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "manual" }, provisioner: "kubernetes.io/no-provisioner", volumeBindingMode: "Immediate" });
+    t.create("", "persistentvolumeclaims", pvc("orders", { storageClassName: "manual" }));
+    t.create("", "pods", podUsing("db", "orders"));
+    t.create("", "pods", podUsing("lost", "ghost"));
+    await t.advance(2000);
+    const pod = (name: string): Pod => t.get("", "pods", name) as Pod;
+    expect(pod("db").spec.nodeName).toBeUndefined();
+    expect(t.events("FailedScheduling")).toEqual(
+      expect.arrayContaining([
+        "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+        '0/3 nodes are available: persistentvolumeclaim "ghost" not found. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+      ]),
+    );
+    t.create("", "persistentvolumes", pv("disk", "1Gi", { storageClassName: "manual" }));
+    await t.advance(10_000);
+    expect(claim("orders").status?.phase).toBe("Bound");
+    expect(pod("db").spec.nodeName).toMatch(/^node0[12]$/);
+    expect(pod("db").status?.phase).toBe("Running");
+  });
 });

@@ -118,15 +118,22 @@ function storedPodRequests(pod: Pod): { plain: Resources; nonZero: Resources } {
   return cached;
 }
 
+/** `podRequests`, computed once per stored pod (plugins ask for the pod being scheduled on every node). */
+export function cachedPodRequests(pod: Pod, nonZero = false): Resources {
+  const cached = storedPodRequests(pod);
+  return nonZero ? cached.nonZero : cached.plain;
+}
+
 export function isTerminal(pod: Pod): boolean {
   return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
 }
 
-export function nodeInfos(nodes: Node[], pods: Pod[]): NodeInfo[] {
+/** The nodes with their non-terminal pods, leaving out the pod with uid `except` (the one being scheduled, for what-ifs). */
+export function nodeInfos(nodes: Node[], pods: Pod[], except?: string): NodeInfo[] {
   const byNode = new Map<string, Pod[]>();
   for (const pod of pods) {
     const name = pod.spec.nodeName;
-    if (!name || isTerminal(pod)) continue;
+    if (!name || isTerminal(pod) || (except && pod.metadata.uid === except)) continue;
     const list = byNode.get(name);
     if (list) list.push(pod);
     else byNode.set(name, [pod]);
@@ -143,13 +150,19 @@ export function nodeInfos(nodes: Node[], pods: Pod[]): NodeInfo[] {
       nonZeroRequested.cpu += nz.cpu;
       nonZeroRequested.memory += nz.memory;
     }
-    const alloc = (node.status?.allocatable ?? {}) as Record<string, string>;
-    const allocatable: Resources = {
-      cpu: cpuMillis(alloc.cpu),
-      memory: quantityValue(alloc.memory),
-      "ephemeral-storage": quantityValue(alloc["ephemeral-storage"]),
-      pods: quantityValue(alloc.pods),
-    };
-    return { name, node, pods: mine, requested, nonZeroRequested, allocatable };
+    return { name, node, pods: mine, requested, nonZeroRequested, allocatable: allocatableOf(node) };
   });
+}
+
+/** A stored node's allocatable, parsed once per version (every cycle reads every node's). */
+const allocatableOfStored = new WeakMap<Node, Resources>();
+
+function allocatableOf(node: Node): Resources {
+  let parsed = allocatableOfStored.get(node);
+  if (!parsed) {
+    const alloc = (node.status?.allocatable ?? {}) as Record<string, string>;
+    parsed = { cpu: cpuMillis(alloc.cpu), memory: quantityValue(alloc.memory), "ephemeral-storage": quantityValue(alloc["ephemeral-storage"]), pods: quantityValue(alloc.pods) };
+    if (Object.isFrozen(node)) allocatableOfStored.set(node, parsed);
+  }
+  return parsed;
 }

@@ -11,6 +11,7 @@
 import type { Clock } from "../../clock";
 import type { ResourceService } from "../apiserver/service";
 import type { EventRecorder } from "../controllers/events";
+import { podVolumeClaimProblem } from "../controllers/persistentvolume";
 import { WorkQueue } from "../controllers/workqueue";
 import { microTimestamp, timestamp, type Registry, type ResourceType } from "../registry";
 import type { Watch } from "../store/store";
@@ -72,9 +73,16 @@ export function fitErrorMessage(pod: Pod, total: number, failures: Map<string, F
   return `${head} preemption: 0/${total} nodes are available: ${histogram(preemption)}.`;
 }
 
+/** FitError.Error() for a PreFilter rejection: the reason once, not counted per node. */
+function preFilterMessage(pod: Pod, total: number, reason: string): string {
+  const head = `0/${total} nodes are available: ${reason}.`;
+  if (pod.spec.preemptionPolicy === "Never") return `${head} preemption: not eligible due to preemptionPolicy=Never.`;
+  return `${head} preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
+}
+
 /** One scheduling decision for `pod` among `nodes` (with every pod of the cluster): pure, for tests and what-ifs. */
 export function schedulePod(pod: Pod, nodes: Node[], pods: Pod[], filters = DEFAULT_FILTERS, scores = DEFAULT_SCORES): ScheduleResult {
-  const infos = nodeInfos(nodes, pods.filter((p) => p.metadata.uid !== pod.metadata.uid || !pod.metadata.uid));
+  const infos = nodeInfos(nodes, pods, pod.metadata.uid);
   const state: CycleState = { pod, nodes: infos, data: new Map() };
   const failures = new Map<string, FilterFailure>();
   const feasible: NodeInfo[] = [];
@@ -142,6 +150,8 @@ export class Scheduler {
         queue.add(key);
       }),
       store.watch("/core/nodes/", undefined, () => this.clusterChanged()),
+      // A claim that binds lets its pods through VolumeBinding.
+      store.watch("/core/persistentvolumeclaims/", undefined, () => this.clusterChanged()),
     );
     this.requeuePending();
   }
@@ -182,7 +192,9 @@ export class Scheduler {
     }
     const nodes = service.list(this.nodes, undefined).items as Node[];
     const pods = service.list(this.pods, undefined).items as Pod[];
-    const result = schedulePod(pod, nodes, pods, this.deps.filters, this.deps.scores);
+    // VolumeBinding's PreFilter: a missing or unbound (Immediate) claim stops the pod before any node is tried.
+    const claimProblem = podVolumeClaimProblem(service, this.deps.registry, pod);
+    const result: ScheduleResult = claimProblem ? { message: preFilterMessage(pod, nodes.length, claimProblem) } : schedulePod(pod, nodes, pods, this.deps.filters, this.deps.scores);
     if (result.node) {
       this.unschedulable.delete(key);
       this.bind(pod, result.node);

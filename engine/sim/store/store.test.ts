@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KObject } from "../types";
-import { Store, StoreError, type StoreEvent } from "./store";
+import { Store, StoreError, thaw, type StoreEvent } from "./store";
 
 function codeOf(action: () => unknown): string | undefined {
   try {
@@ -92,5 +92,37 @@ describe("Store", () => {
     expect(names(store, "/core/pods/")).toEqual(["m", "z", "b"]);
     expect(store.list("/core/pods/default/z")[0]?.data).toEqual({ value: "2" });
     expect(names(Store.restore(store.snapshot()), "/core/pods/")).toEqual(["m", "z", "b"]);
+  });
+
+  it("lists an updated object at its place without sorting again", () => {
+    const store = new Store();
+    for (const name of ["c", "a", "b"]) store.create(`/core/configmaps/default/${name}`, cm(name));
+    expect(store.list("/core/configmaps/default/").map((o) => o.metadata.name)).toEqual(["a", "b", "c"]);
+    store.update("/core/configmaps/default/b", cm("b", "2"));
+    expect(store.list("/core/configmaps/").map((o) => o.data)).toEqual([{ value: "1" }, { value: "2" }, { value: "1" }]);
+  });
+
+  it("shares what an update leaves unchanged with the version before, in the key order written", () => {
+    const store = new Store();
+    const key = "/core/pods/default/p";
+    const pod = (phase: string): KObject => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "default" }, spec: { containers: [{ name: "c", image: "nginx" }], nodeName: "n1" }, status: { phase, conditions: [{ type: "Ready", status: "False" }] } });
+    const first = store.create(key, pod("Pending"));
+    const seen: StoreEvent[] = [];
+    store.watch("/core/pods/", undefined, (e) => seen.push(e));
+    const running = thaw(first);
+    (running.status as { phase: string }).phase = "Running";
+    const second = store.update(key, running);
+    expect(second.spec).toBe(first.spec);
+    expect((second.status as { conditions: unknown }).conditions).toBe((first.status as { conditions: unknown }).conditions);
+    expect(second.status).not.toBe(first.status);
+    expect(Object.isFrozen(second.status)).toBe(true);
+    expect(seen[0]?.previous).toBe(first);
+    expect((first.status as { phase: string }).phase).toBe("Pending");
+    // Same fields in another order: stored as written (JSON output keeps key order).
+    const reordered = thaw(second);
+    reordered.spec = { nodeName: "n1", containers: [{ name: "c", image: "nginx" }] };
+    const third = store.update(key, reordered);
+    expect(Object.keys(third.spec as object)).toEqual(["nodeName", "containers"]);
+    expect((third.spec as { containers: unknown }).containers).toBe((first.spec as { containers: unknown }).containers);
   });
 });

@@ -70,7 +70,7 @@ function scopeOf(type: ResourceType, subresource: string | undefined): "main" | 
  * immutable fields, generation and managedFields. Returns the field errors
  * (immutable fields) for the caller to report as Invalid.
  */
-export function prepareUpdate(type: ResourceType, current: KObject, next: KObject, options: PatchWriteOptions, now: number, meta: PatchMeta, defaults?: (object: KObject) => void): FieldError[] {
+export function prepareUpdate(type: ResourceType, current: KObject, next: KObject, options: PatchWriteOptions, now: number, meta: () => PatchMeta, defaults?: (object: KObject) => void): FieldError[] {
   if (options.subresource !== "status") carryOver(current, next);
   // ObjectMeta's maps are `omitempty` upstream: removing the last label or annotation leaves no `{}` behind.
   for (const key of ["labels", "annotations"] as const) {
@@ -89,7 +89,7 @@ export function prepareUpdate(type: ResourceType, current: KObject, next: KObjec
   if (generation === undefined) delete next.metadata.generation;
   else next.metadata.generation = generation;
   if (options.fieldManager) {
-    const managed = recordUpdate(current as unknown as JsonObject, next as unknown as JsonObject, writerOf(type, options, options.fieldManager), timestamp(now), { meta, scope: scopeOf(type, options.subresource) });
+    const managed = recordUpdate(current as unknown as JsonObject, next as unknown as JsonObject, writerOf(type, options, options.fieldManager), timestamp(now), { meta: meta(), scope: scopeOf(type, options.subresource) });
     setManaged(next, managed);
   } else if (next.metadata.managedFields === undefined && current.metadata.managedFields !== undefined) {
     next.metadata.managedFields = structuredClone(current.metadata.managedFields);

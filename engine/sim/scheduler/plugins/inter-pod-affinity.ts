@@ -54,6 +54,28 @@ function podsInDomain(state: CycleState, node: NodeInfo, key: string): Pod[] {
   return state.nodes.filter((n) => domain(n, key) === value).flatMap((n) => n.pods);
 }
 
+interface AntiAffinityOf {
+  node: NodeInfo;
+  pod: Pod;
+  terms: PodAffinityTerm[];
+}
+
+/** The running pods with required anti-affinity terms (few have any), found once per cycle: the filter runs per node. */
+function existingAntiAffinity(state: CycleState): AntiAffinityOf[] {
+  let found = state.data.get("InterPodAffinity/existing") as AntiAffinityOf[] | undefined;
+  if (!found) {
+    found = [];
+    for (const node of state.nodes) {
+      for (const pod of node.pods) {
+        const terms = affinityOf(pod).podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+        if (terms?.length) found.push({ node, pod, terms });
+      }
+    }
+    state.data.set("InterPodAffinity/existing", found);
+  }
+  return found;
+}
+
 export const interPodAffinity: FilterPlugin & ScorePlugin = {
   name: "InterPodAffinity",
   weight: 1,
@@ -71,13 +93,11 @@ export const interPodAffinity: FilterPlugin & ScorePlugin = {
     for (const term of affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
       if (podsInDomain(state, node, term.topologyKey).some((p) => termSelects(term, pod, p))) return unschedulable("node(s) didn't match pod anti-affinity rules");
     }
-    for (const otherNode of state.nodes) {
-      for (const existing of otherNode.pods) {
-        for (const term of affinityOf(existing).podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-          const value = domain(otherNode, term.topologyKey);
-          if (value !== undefined && domain(node, term.topologyKey) === value && termSelects(term, existing, pod)) {
-            return unschedulable("node(s) didn't satisfy existing pods anti-affinity rules");
-          }
+    for (const { node: otherNode, pod: existing, terms } of existingAntiAffinity(state)) {
+      for (const term of terms) {
+        const value = domain(otherNode, term.topologyKey);
+        if (value !== undefined && domain(node, term.topologyKey) === value && termSelects(term, existing, pod)) {
+          return unschedulable("node(s) didn't satisfy existing pods anti-affinity rules");
         }
       }
     }

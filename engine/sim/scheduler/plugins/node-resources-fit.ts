@@ -2,14 +2,14 @@
 // minus what its other pods request (cpu, memory, ephemeral-storage, pod
 // count). Scoring prefers the least allocated node (upstream's default
 // LeastAllocated strategy, cpu and memory weighted equally).
-import { MAX_NODE_SCORE, podRequests, unschedulable, type FilterPlugin, type ScorePlugin } from "../framework";
+import { cachedPodRequests, MAX_NODE_SCORE, unschedulable, type FilterPlugin, type ScorePlugin } from "../framework";
 import type { Resources } from "../framework";
 
 export const nodeResourcesFit: FilterPlugin & ScorePlugin = {
   name: "NodeResourcesFit",
   weight: 1,
   filter(state, node) {
-    const wanted: Resources = podRequests(state.pod);
+    const wanted: Resources = cachedPodRequests(state.pod);
     const reasons: string[] = [];
     if (node.requested.pods + 1 > node.allocatable.pods) reasons.push("Too many pods");
     if (wanted.cpu > 0 && wanted.cpu > node.allocatable.cpu - node.requested.cpu) reasons.push("Insufficient cpu");
@@ -18,7 +18,7 @@ export const nodeResourcesFit: FilterPlugin & ScorePlugin = {
     return reasons.length ? unschedulable(...reasons) : undefined;
   },
   score(state, node) {
-    const wanted = podRequests(state.pod, true);
+    const wanted = cachedPodRequests(state.pod, true);
     const free = (capacity: number, used: number): number => (capacity <= 0 || used > capacity ? 0 : ((capacity - used) * MAX_NODE_SCORE) / capacity);
     const cpu = free(node.allocatable.cpu, node.nonZeroRequested.cpu + wanted.cpu);
     const memory = free(node.allocatable.memory, node.nonZeroRequested.memory + wanted.memory);
@@ -31,7 +31,7 @@ export const balancedAllocation: ScorePlugin = {
   name: "NodeResourcesBalancedAllocation",
   weight: 1,
   score(state, node) {
-    const wanted = podRequests(state.pod, true);
+    const wanted = cachedPodRequests(state.pod, true);
     const fraction = (capacity: number, used: number): number => (capacity <= 0 ? 1 : Math.min(1, used / capacity));
     const cpu = fraction(node.allocatable.cpu, node.nonZeroRequested.cpu + wanted.cpu);
     const memory = fraction(node.allocatable.memory, node.nonZeroRequested.memory + wanted.memory);
