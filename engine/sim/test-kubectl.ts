@@ -56,13 +56,17 @@ export function rows(text: string): string[][] {
     .map((line) => line.trim().split(/\s{2,}/));
 }
 
-/** Poll (every 10 ms of real time, at most 5 s) until `check` holds: for effects of a concurrent kubectl. */
+/**
+ * Poll (every 10 ms of real time) until `check` holds: for effects of a
+ * concurrent kubectl. The 15 s deadline only bounds a failure; a loaded CI
+ * machine can take seconds to start a kubectl process.
+ */
 export async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
+  const deadline = Date.now() + 15_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Advance a ManualClock `ms` in small steps, letting the reconcile loops run between them. */
