@@ -32,6 +32,7 @@ interface Memory {
   heapUsed: number;
   external: number;
   rss: number;
+  heapTotal: number;
 }
 
 async function collect(): Promise<Memory> {
@@ -41,8 +42,8 @@ async function collect(): Promise<Memory> {
     gc();
     await settle();
   }
-  const { heapUsed, external, rss } = process.memoryUsage();
-  return { heapUsed, external, rss };
+  const { heapUsed, heapTotal, external, rss } = process.memoryUsage();
+  return { heapUsed, heapTotal, external, rss };
 }
 
 function deployment(): object {
@@ -111,7 +112,7 @@ async function phaseRun(): Promise<void> {
   info("store", `${Math.round(objects / CLUSTERS)} objects and ${Math.round(revisions / CLUSTERS)} revisions per cluster`);
   const after = await collect();
   info("heap per cluster", `${bytes((after.heapUsed - before.heapUsed) / CLUSTERS)}  (heap delta ${bytes(after.heapUsed - before.heapUsed)})`);
-  info("external", bytes(after.external));
+  info("external / heap committed", `${bytes(after.external)} / ${bytes(after.heapTotal)}`);
   judge(`heapUsed, ${CLUSTERS} active x ${REPLICAS} pods`, `${bytes(after.heapUsed)} (baseline ${bytes(before.heapUsed)})`, `< ${bytes(TARGET_BYTES)}`, after.heapUsed < TARGET_BYTES);
   judge(`rss, ${CLUSTERS} active x ${REPLICAS} pods`, bytes(after.rss), `< ${bytes(TARGET_BYTES)}`, after.rss < TARGET_BYTES);
   for (const { cluster } of clusters) cluster.dispose();
