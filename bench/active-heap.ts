@@ -12,7 +12,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { ManualClock } from "../engine/clock";
 import { createSimCluster, type ResourceType, type SimCluster } from "../engine/sim";
-import { bytes, heading, info, judge, ms, runIfMain, settle } from "./stats";
+import { bytes, collectedMemory, heading, info, judge, ms, runIfMain, settle } from "./stats";
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 1000);
 const REPLICAS = 20;
@@ -28,23 +28,7 @@ interface Live {
   cluster: SimCluster;
 }
 
-interface Memory {
-  heapUsed: number;
-  external: number;
-  rss: number;
-  heapTotal: number;
-}
 
-async function collect(): Promise<Memory> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error("run with node --expose-gc");
-  for (let i = 0; i < 4; i++) {
-    gc();
-    await settle();
-  }
-  const { heapUsed, heapTotal, external, rss } = process.memoryUsage();
-  return { heapUsed, heapTotal, external, rss };
-}
 
 function deployment(): object {
   const labels = { app: "web" };
@@ -81,7 +65,7 @@ function unsettled(clusters: Live[]): number {
 }
 
 async function phaseRun(): Promise<void> {
-  const before = await collect();
+  const before = await collectedMemory();
   const start = performance.now();
   const clusters: Live[] = [];
   for (let i = 0; i < CLUSTERS; i++) {
@@ -110,14 +94,14 @@ async function phaseRun(): Promise<void> {
   const revisions = clusters.reduce((sum, { cluster }) => sum + cluster.store.revision, 0);
   const objects = clusters.reduce((sum, { cluster }) => sum + cluster.store.list("/").length, 0);
   info("store", `${Math.round(objects / CLUSTERS)} objects and ${Math.round(revisions / CLUSTERS)} revisions per cluster`);
-  const after = await collect();
+  const after = await collectedMemory();
   info("heap per cluster", `${bytes((after.heapUsed - before.heapUsed) / CLUSTERS)}  (heap delta ${bytes(after.heapUsed - before.heapUsed)})`);
   info("external / heap committed", `${bytes(after.external)} / ${bytes(after.heapTotal)}`);
   judge(`heapUsed, ${CLUSTERS} active x ${REPLICAS} pods`, `${bytes(after.heapUsed)} (baseline ${bytes(before.heapUsed)})`, `< ${bytes(TARGET_BYTES)}`, after.heapUsed < TARGET_BYTES);
   judge(`rss, ${CLUSTERS} active x ${REPLICAS} pods`, bytes(after.rss), `< ${bytes(TARGET_BYTES)}`, after.rss < TARGET_BYTES);
   for (const { cluster } of clusters) cluster.dispose();
   clusters.length = 0;
-  info("after dispose", `heapUsed ${bytes((await collect()).heapUsed)}`);
+  info("after dispose", `heapUsed ${bytes((await collectedMemory()).heapUsed)}`);
 }
 
 function child(): Promise<number> {

@@ -13,29 +13,14 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { realClock } from "../engine/clock";
 import { createSimCluster, SimDriver, type SimCluster } from "../engine/sim";
-import { bytes, heading, info, judge, ms, runIfMain, settle, sleep } from "./stats";
+import { bytes, collectedMemory, heading, info, judge, type Memory, ms, runIfMain, settle, sleep } from "./stats";
 
 const CLUSTERS = 1000;
 const TARGET_BYTES = 1024 ** 3;
 const PHASES = ["sim", "driver"] as const;
 type Phase = (typeof PHASES)[number];
 
-interface Memory {
-  heapUsed: number;
-  external: number;
-  rss: number;
-}
 
-async function collect(): Promise<Memory> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error("run with node --expose-gc");
-  for (let i = 0; i < 4; i++) {
-    gc();
-    await settle();
-  }
-  const { heapUsed, external, rss } = process.memoryUsage();
-  return { heapUsed, external, rss };
-}
 
 function report(label: string, before: Memory, after: Memory, elapsed: number): void {
   const delta = after.heapUsed - before.heapUsed;
@@ -54,7 +39,7 @@ function report(label: string, before: Memory, after: Memory, elapsed: number): 
 }
 
 async function phaseSim(): Promise<void> {
-  const before = await collect();
+  const before = await collectedMemory();
   const start = performance.now();
   const clusters: SimCluster[] = [];
   for (let i = 0; i < CLUSTERS; i++) {
@@ -63,12 +48,12 @@ async function phaseSim(): Promise<void> {
   }
   const elapsed = performance.now() - start;
   await sleep(500);
-  const after = await collect();
+  const after = await collectedMemory();
   report("createSimCluster", before, after, elapsed);
   for (const cluster of clusters) cluster.dispose();
   clusters.length = 0;
   await sleep(100);
-  info("createSimCluster: after dispose", `heapUsed ${bytes((await collect()).heapUsed)}`);
+  info("createSimCluster: after dispose", `heapUsed ${bytes((await collectedMemory()).heapUsed)}`);
 }
 
 async function phaseDriver(): Promise<void> {
@@ -77,19 +62,19 @@ async function phaseDriver(): Promise<void> {
   try {
     await driver.acquire("warm-the-http-server");
     await driver.release("warm-the-http-server");
-    const before = await collect();
+    const before = await collectedMemory();
     const start = performance.now();
     for (let i = 0; i < CLUSTERS; i++) await driver.acquire(`learner-${i}`);
     const elapsed = performance.now() - start;
     await sleep(500);
-    const after = await collect();
+    const after = await collectedMemory();
     report("SimDriver.acquire", before, after, elapsed);
   } finally {
     await driver.close();
     await rm(dir, { recursive: true, force: true });
   }
   await sleep(100);
-  info("SimDriver: after close", `heapUsed ${bytes((await collect()).heapUsed)}`);
+  info("SimDriver: after close", `heapUsed ${bytes((await collectedMemory()).heapUsed)}`);
 }
 
 function child(phase: Phase): Promise<number> {

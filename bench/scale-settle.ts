@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { ManualClock } from "../engine/clock";
 import { createSimCluster, type ResourceType, type SimCluster } from "../engine/sim";
 import { send, type Target } from "./kube";
-import { heading, info, judge, ms, runIfMain, settle, summarize } from "./stats";
+import { forceGc, heading, info, judge, ms, runIfMain, settle, summarize } from "./stats";
 
 const REPLICAS = 100;
 // A server runs this path all day; ten runs let V8 settle its optimised code first.
@@ -42,11 +42,6 @@ function cpuNow(): number {
   return (user + system) / 1000;
 }
 
-function gc(): void {
-  const collect = (globalThis as { gc?: () => void }).gc;
-  if (!collect) throw new Error("run with node --expose-gc");
-  collect();
-}
 
 function deployment(replicas: number): object {
   const labels = { app: "web" };
@@ -102,7 +97,7 @@ async function oneRun(): Promise<Run> {
     const created = await send(target, "POST", "/apis/apps/v1/namespaces/default/deployments", { "user-agent": USER_AGENT }, JSON.stringify(deployment(1)));
     if (created.status !== 201) throw new Error(`creating the deployment: HTTP ${created.status} ${created.body.toString().slice(0, 200)}`);
     await driveUntilSettled(clock, cluster, 1, cpuNow());
-    gc();
+    forceGc();
     await settle();
 
     const start = cpuNow();

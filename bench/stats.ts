@@ -79,6 +79,30 @@ export function machine(): string {
   return `${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown cpu"}), ${bytes(os.totalmem())} RAM, node ${process.version}, ${os.platform()} ${os.release()}`;
 }
 
+/** A full garbage collection now (benchmarks run under `node --expose-gc`). */
+export function forceGc(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("run with node --expose-gc");
+  gc();
+}
+
+export interface Memory {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  rss: number;
+}
+
+/** Memory after several full collections, with the event loop turning between them (finalizers, weak refs). */
+export async function collectedMemory(): Promise<Memory> {
+  for (let i = 0; i < 4; i++) {
+    forceGc();
+    await settle();
+  }
+  const { heapUsed, heapTotal, external, rss } = process.memoryUsage();
+  return { heapUsed, heapTotal, external, rss };
+}
+
 /** Wait for the microtasks and I/O callbacks already queued to run. */
 export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -8,18 +8,11 @@
 // ResourceQuota status controller (controllers/resourcequota.ts).
 import { errors } from "../apiserver/status";
 import type { ResourceService } from "../apiserver/service";
-import type { Registry, ResourceType } from "../registry";
+import type { LimitRangeItem, Registry, ResourceType } from "../registry";
 import { qosClass } from "../registry/pods";
 import { cpuMillis, formatMillis, quantityValue } from "../scheduler/quantity";
 import type { Container, KObject, Pod } from "../types";
 
-interface LimitRangeItem {
-  type?: string;
-  max?: Record<string, string>;
-  min?: Record<string, string>;
-  default?: Record<string, string>;
-  defaultRequest?: Record<string, string>;
-}
 
 interface Resources {
   requests?: Record<string, string>;

@@ -1,7 +1,8 @@
 // PV/PVC binding, dynamic provisioning for the seeded `standard` class, reclaim policies.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KObject, Pod } from "../types";
-import { podVolumeClaimProblem, type PersistentVolume, type PersistentVolumeClaim } from "./persistentvolume";
+import type { PersistentVolume, PersistentVolumeClaim } from "../registry";
+import { podVolumeClaimProblem } from "./persistentvolume";
 import { testCluster, type TestCluster } from "./test-cluster";
 
 let t: TestCluster;

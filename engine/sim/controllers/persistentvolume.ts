@@ -12,7 +12,7 @@
 import type { Clock } from "../../clock";
 import type { ResourceService } from "../apiserver/service";
 import { PV_PROTECTION, PVC_PROTECTION } from "../admission/storage";
-import type { Registry, ResourceType } from "../registry";
+import type { PersistentVolume, PersistentVolumeClaim, Registry, ResourceType, StorageClass } from "../registry";
 import { quantityValue } from "../scheduler/quantity";
 import type { Watch } from "../store/store";
 import type { KObject, Pod } from "../types";
@@ -21,30 +21,6 @@ import { WorkQueue } from "./workqueue";
 
 const COMPONENT = "persistentvolume-controller";
 const LOCAL_PATH = "rancher.io/local-path";
-
-export interface PersistentVolumeClaim extends KObject {
-  spec?: { accessModes?: string[]; resources?: { requests?: Record<string, string> }; storageClassName?: string; volumeName?: string; volumeMode?: string; [field: string]: unknown };
-  status?: { phase?: string; capacity?: Record<string, string>; accessModes?: string[]; [field: string]: unknown };
-}
-
-export interface PersistentVolume extends KObject {
-  spec?: {
-    capacity?: Record<string, string>;
-    accessModes?: string[];
-    persistentVolumeReclaimPolicy?: string;
-    storageClassName?: string;
-    volumeMode?: string;
-    claimRef?: { apiVersion?: string; kind?: string; namespace?: string; name?: string; uid?: string; resourceVersion?: string };
-    [field: string]: unknown;
-  };
-  status?: { phase?: string; [field: string]: unknown };
-}
-
-interface StorageClass extends KObject {
-  provisioner?: string;
-  reclaimPolicy?: string;
-  volumeBindingMode?: string;
-}
 
 export interface PersistentVolumeControllerDeps {
   service: ResourceService;

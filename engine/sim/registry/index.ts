@@ -18,6 +18,8 @@ export type { CreateContext, FieldError, ResourceSpec, ResourceType, Subresource
 export { ageSince, humanDuration, microTimestamp, timestamp } from "./format";
 export { summarizePod } from "./pod-status";
 export { describeFieldError } from "./validation";
+export type { PersistentVolume, PersistentVolumeClaim, StorageClass } from "./storage";
+export type { LimitRangeItem } from "./policy";
 
 function checkComplete(type: ResourceType): void {
   const what = `resource type ${type.plural}.${type.group || "core"}`;

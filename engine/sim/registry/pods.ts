@@ -113,7 +113,8 @@ export function qosClass(pod: Pod): string {
   return guaranteed ? "Guaranteed" : "Burstable";
 }
 
-function validateContainers(list: Container[] | undefined, path: string, required: boolean): FieldError[] {
+/** Names, images and probes of a container list (a pod's or a template's), in upstream's field paths. */
+export function validateContainers(list: Container[] | undefined, path: string, required: boolean): FieldError[] {
   if (!list?.length) return required ? [{ field: path, type: "FieldValueRequired" }] : [];
   const errors: FieldError[] = [];
   const names = new Set<string>();

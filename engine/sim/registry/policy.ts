@@ -42,7 +42,7 @@ export const resourcequotas = defineResource<ResourceQuota>(resourceQuotaSchema,
   validate: (quota) => validateSubdomain("metadata.name", quota.metadata.name ?? ""),
 });
 
-interface LimitRangeItem {
+export interface LimitRangeItem {
   type?: string;
   max?: Record<string, string>;
   min?: Record<string, string>;

@@ -30,14 +30,14 @@ function validateAccessModes(modes: string[] | undefined, path: string): FieldEr
     .map((m) => ({ field: path, type: "FieldValueNotSupported" as const, value: m, detail: 'supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"' }));
 }
 
-interface PersistentVolume extends KObject {
+export interface PersistentVolume extends KObject {
   spec?: {
     capacity?: Record<string, string>;
     accessModes?: string[];
     persistentVolumeReclaimPolicy?: string;
     storageClassName?: string;
     volumeMode?: string;
-    claimRef?: { namespace?: string; name?: string };
+    claimRef?: { apiVersion?: string; kind?: string; namespace?: string; name?: string; uid?: string; resourceVersion?: string };
     volumeAttributesClassName?: string;
     [field: string]: unknown;
   };
@@ -96,7 +96,7 @@ export const persistentvolumes = defineResource<PersistentVolume>(persistentVolu
   fields: (pv) => ({ "status.phase": pv.status?.phase ?? "" }),
 });
 
-interface PersistentVolumeClaim extends KObject {
+export interface PersistentVolumeClaim extends KObject {
   spec?: {
     accessModes?: string[];
     resources?: { requests?: Record<string, string> };
@@ -156,7 +156,7 @@ export const persistentvolumeclaims = defineResource<PersistentVolumeClaim>(pers
   },
 });
 
-interface StorageClass extends KObject {
+export interface StorageClass extends KObject {
   provisioner?: string;
   reclaimPolicy?: string;
   volumeBindingMode?: string;

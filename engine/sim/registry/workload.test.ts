@@ -57,4 +57,22 @@ describe("workload pod templates", () => {
     const job = (object.spec as { jobTemplate: KObject }).jobTemplate;
     expect(templateContainer(job)).toMatchObject({ readinessProbe: { periodSeconds: 10, failureThreshold: 3, httpGet: { scheme: "HTTP" } } });
   });
+
+  it.each(objects)("%s/%s: template containers are validated as a pod's are, init containers and probes included", (group, plural, spec) => {
+    const type = registry.find(group, "v1", plural) as ResourceType;
+    const broken = structuredClone(spec) as { template: { spec: { containers: Record<string, unknown>[]; initContainers?: Record<string, unknown>[] } } };
+    const [main] = broken.template.spec.containers;
+    if (main) main.livenessProbe = { initialDelaySeconds: 5 };
+    broken.template.spec.initContainers = [{ name: "Setup" }];
+    const object: KObject = { apiVersion: "", kind: type.kind, metadata: { name: "web", namespace: "default" }, spec: broken };
+    type.defaults?.(object, context);
+    const fields = (type.validate?.(object) ?? []).map((e) => `${e.field} ${e.type}`);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        "spec.template.spec.containers[0].livenessProbe FieldValueRequired",
+        "spec.template.spec.initContainers[0].name FieldValueInvalid",
+        "spec.template.spec.initContainers[0].image FieldValueRequired",
+      ]),
+    );
+  });
 });

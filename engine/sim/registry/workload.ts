@@ -3,9 +3,8 @@
 // validation, label selector rules, and the CONTAINERS / IMAGES / SELECTOR
 // cells of their wide tables.
 import type { PodSpec } from "../types";
-import { defaultContainerFields } from "./pods";
+import { defaultContainerFields, validateContainers } from "./pods";
 import { column, type FieldError } from "./resource";
-import { validateLabel } from "./validation";
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -75,17 +74,8 @@ export function validatePodTemplate(template: PodTemplate | undefined, path: str
   const errors: FieldError[] = [];
   const spec = template?.spec;
   if (!spec?.containers?.length) return [{ field: `${path}.spec.containers`, type: "FieldValueRequired" }];
-  const names = new Set<string>();
-  spec.containers.forEach((c, i) => {
-    const at = `${path}.spec.containers[${i}]`;
-    if (!c.name) errors.push({ field: `${at}.name`, type: "FieldValueRequired" });
-    else {
-      errors.push(...validateLabel(`${at}.name`, c.name));
-      if (names.has(c.name)) errors.push({ field: `${at}.name`, type: "FieldValueDuplicate", value: c.name });
-      names.add(c.name);
-    }
-    if (!c.image) errors.push({ field: `${at}.image`, type: "FieldValueRequired" });
-  });
+  errors.push(...validateContainers(spec.containers, `${path}.spec.containers`, true));
+  errors.push(...validateContainers(spec.initContainers, `${path}.spec.initContainers`, false));
   const policy = spec.restartPolicy;
   if (policy && !restartPolicies.includes(policy)) {
     errors.push({ field: `${path}.spec.restartPolicy`, type: "FieldValueNotSupported", value: policy, detail: `supported values: ${restartPolicies.map((p) => `"${p}"`).join(", ")}` });
