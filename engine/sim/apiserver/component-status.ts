@@ -2,7 +2,7 @@
 // checks of the scheduler, the controller manager and etcd, computed when
 // asked and never stored. A component is healthy while its static pod in
 // kube-system runs and is ready, so the stopComponent drill shows here too.
-import type { Registry, ResourceType } from "../registry";
+import { apiVersionOf, type Registry, type ResourceType } from "../registry";
 import type { KObject, Pod } from "../types";
 import type { ExtensionAnswer, ExtensionRoute, RouteExtension } from "./extension";
 import type { ResourceService } from "./service";
@@ -43,7 +43,7 @@ function readOnlyAnswer(route: ExtensionRoute, items: KObject[], now: number): E
   const type: ResourceType = route.type;
   if (wantsTable(route.req.headers.accept)) return { code: 200, body: toTable(type, items, { now, include: includeObjectPolicy(route.query.get("includeObject")) }) };
   if (route.name) return { code: 200, body: items[0] };
-  const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
+  const apiVersion = apiVersionOf(type);
   return { code: 200, body: { kind: type.listKind, apiVersion, metadata: {}, items: items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest) } };
 }
 

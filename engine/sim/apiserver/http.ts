@@ -4,7 +4,7 @@
 // a handler can take the process down.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock } from "../../clock";
-import { requestVerb, type Registry, type ResourceType } from "../registry";
+import { apiVersionOf, requestVerb, type Registry, type ResourceType } from "../registry";
 import type { KObject, Pod } from "../types";
 import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, group, groupList, legacyVersions, resourceList, rootPaths, VERSION_INFO, wantsAggregated } from "./discovery";
 import type { PatchType, ResourceService, WatchEvent } from "./service";
@@ -247,7 +247,7 @@ export class ApiHttp {
   private listBody(type: ResourceType, items: KObject[], resourceVersion: string): { metadata: Record<string, unknown> } & Record<string, unknown> {
     return {
       kind: type.listKind,
-      apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
+      apiVersion: apiVersionOf(type),
       metadata: { resourceVersion },
       // List items omit apiVersion/kind, as upstream's typed lists do.
       items: items.map((item) => {

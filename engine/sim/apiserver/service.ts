@@ -3,9 +3,10 @@
 // with system metadata, defaulting, validation, graceful deletion and
 // selectors. The HTTP layer and the in-process controllers both write through
 // here, so an object made by a controller looks exactly like one from kubectl.
-import { randomInt, randomUUID } from "node:crypto";
+import { randomInt } from "node:crypto";
+import { newUid } from "./uid";
 import type { Clock } from "../../clock";
-import { timestamp, type CreateContext, type Registry, type ResourceType } from "../registry";
+import { apiVersionOf, timestamp, type CreateContext, type Registry, type ResourceType } from "../registry";
 import { shareUnchanged, StoreError, thaw, type Store, type StoreEvent, type Watch } from "../store/store";
 import type { KObject, Service } from "../types";
 import { applyPatchBody, applyRequest, prepareUpdate, schemaPatchMeta, type PatchMeta, type PatchMetaResolver } from "./patch/index";
@@ -135,9 +136,9 @@ export class ResourceService {
     if (!meta.name) {
       throw errors.invalid(type, "", [{ field: "metadata.name", type: "FieldValueRequired", detail: "name or generateName is required" }]);
     }
-    object.apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
+    object.apiVersion = apiVersionOf(type);
     object.kind = type.kind;
-    meta.uid = randomUUID();
+    meta.uid = newUid();
     meta.creationTimestamp = timestamp(this.clock.now());
     for (const field of ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"]) delete meta[field];
     type.defaults?.(object, this.createContext());
@@ -211,7 +212,7 @@ export class ResourceService {
   }
 
   patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, options: WriteOptions = {}): KObject {
-    const meta = this.patchMeta(type.group ? `${type.group}/${type.version}` : type.version, type.kind);
+    const meta = this.patchMeta(apiVersionOf(type), type.kind);
     if (patchType === "apply") return applyRequest(this, type, namespace, name, patch, options, this.clock.now(), meta);
     const object = applyPatchBody(thaw(this.get(type, namespace, name)), patchType, patch, meta);
     // A patch without a resourceVersion applies to whatever is current.

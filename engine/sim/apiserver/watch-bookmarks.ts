@@ -8,7 +8,7 @@
 import { randomInt } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock, Timer } from "../../clock";
-import type { ResourceType } from "../registry";
+import { apiVersionOf, type ResourceType } from "../registry";
 
 /** How often a bookmark goes to a watch that allows them. */
 export const BOOKMARK_INTERVAL_MS = 60_000;
@@ -34,7 +34,7 @@ export function watchKeepalive(
   const bookmark = (): void =>
     write({
       type: "BOOKMARK",
-      object: { kind: type.kind, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, metadata: { resourceVersion: String(revision()) } },
+      object: { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(revision()) } },
     });
   const deadline = clock.now() + timeoutMs;
   let periodic: Timer | undefined;

@@ -11,6 +11,7 @@ import { ETCD_PKI_DIR } from "./etcd";
 import { corednsTemplate, proxyTemplate } from "./system-workloads";
 import type { PodTemplate } from "../registry/workload";
 import { createHash } from "node:crypto";
+import { uuidFromHex } from "../apiserver/uid";
 
 export const DEFAULT_NODES: NodeConfig[] = [
   { name: "controlplane", controlPlane: true, internalIP: "172.30.1.2", podCIDR: "10.244.0.0/24" },
@@ -64,8 +65,7 @@ export function withOwnerUid(pod: Pod, uid: string): Pod {
 }
 
 function stableId(seed: string): string {
-  const hex = createHash("sha256").update(seed).digest("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return uuidFromHex(createHash("sha256").update(seed).digest("hex"));
 }
 
 /** The control-plane node: the one marked so, else the first. */

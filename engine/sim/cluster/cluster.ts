@@ -60,7 +60,7 @@ export interface SimClusterOptions {
   /** Boot from the bytes of an etcd snapshot file (`etcdctl snapshot save`, store/snapshot-file.ts) instead. */
   restoreFrom?: string | Uint8Array;
   nodes?: NodeConfig[];
-  /** Watch history kept by the store (events older than this get 410 Gone). */
+  /** Most events of watch history the store keeps (older watches get 410 Gone); it keeps 75 s of clock time below that. */
   historyLimit?: number;
 }
 
@@ -134,7 +134,8 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
   const token = options.token ?? randomBytes(24).toString("base64url");
   const registry = sharedRegistry;
   const snapshot = options.restoreFrom === undefined ? options.snapshot : decodeSnapshot(options.restoreFrom);
-  const store = snapshot ? Store.restore(snapshot, options.historyLimit) : new Store(options.historyLimit);
+  const history = { limit: options.historyLimit, now: () => clock.now() };
+  const store = snapshot ? Store.restore(snapshot, history) : new Store(history);
   const service = new ResourceService(registry, store, clock);
   const recorder = new EventRecorder(service, registry.find("", "v1", "events") as ResourceType, clock);
   // Our own copy: workers may join later. A restored cluster keeps the nodes it had.

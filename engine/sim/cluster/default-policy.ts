@@ -14,7 +14,7 @@
 // system:kube-scheduler, system:basic-user, system:discovery,
 // system:public-info-viewer, system:coredns) and a fair summary for the
 // controllers' roles.
-import { randomUUID } from "node:crypto";
+import { newUid } from "../apiserver/uid";
 import type { ResourceService } from "../apiserver/service";
 import type { PolicyRule, Subject } from "../apiserver/auth/rbac";
 import { GROUP_KUBEADM_CLUSTER_ADMINS } from "../apiserver/auth/user";
@@ -499,6 +499,6 @@ export function seedShared(service: ResourceService, objects: readonly SeedObjec
       if (!ns || ns.metadata.deletionTimestamp) continue;
     }
     // The store keeps the parts it is given: every cluster's object shares `body`'s (frozen on the first write).
-    store.create(key, { ...body, metadata: { ...body.metadata, uid: randomUUID(), creationTimestamp: created } });
+    store.create(key, { ...body, metadata: { ...body.metadata, uid: newUid(), creationTimestamp: created } });
   }
 }

@@ -6,7 +6,7 @@
 // identity and takes the lease over (acquireTime, one more transition). It
 // takes over at once instead of waiting out the old holder's 15 s, so that
 // the drill's component works as soon as it is back.
-import { randomUUID } from "node:crypto";
+import { newUid } from "../apiserver/uid";
 import type { Clock, Timer } from "../../clock";
 import type { ResourceService } from "../apiserver/service";
 import { microTimestamp, type Registry, type ResourceType } from "../registry";
@@ -105,7 +105,7 @@ export class LeaderElected implements Restartable {
 
 /** A leader's identity, as client-go's leader election makes it: the host name and a fresh UUID. */
 function newIdentity(node: string): string {
-  return `${node}_${randomUUID()}`;
+  return `${node}_${newUid()}`;
 }
 
 function leaseObject(name: string, spec: LeaseSpec): KObject {

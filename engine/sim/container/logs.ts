@@ -11,6 +11,7 @@ export interface LogOptions {
 
 interface Line {
   at: number;
+  /** The line without its newline: a catalogue's constant lines are then stored once for every container that prints them. */
   text: string;
 }
 
@@ -30,11 +31,21 @@ export class ContainerLog {
     const parts = (this.partial + text).split("\n");
     this.partial = parts.pop() ?? "";
     for (const part of parts) {
-      const line = { at: this.partialAt || at, text: `${part}\n` };
+      this.push(this.partialAt || at, part);
       this.partialAt = at;
-      this.lines.push(line);
-      for (const f of this.followers) f.data(line.text);
     }
+  }
+
+  /** The same as `write(line + "\n")` for a line without newlines. */
+  writeLine(line: string): void {
+    if (this.closed) return;
+    if (this.partial || line.includes("\n")) this.write(`${line}\n`);
+    else this.push(this.now(), line);
+  }
+
+  private push(at: number, text: string): void {
+    this.lines.push({ at, text });
+    for (const f of this.followers) f.data(`${text}\n`);
   }
 
   close(): void {
@@ -46,7 +57,7 @@ export class ContainerLog {
   }
 
   private format(line: Line, timestamps?: boolean): string {
-    return timestamps ? `${new Date(line.at).toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z")} ${line.text}` : line.text;
+    return timestamps ? `${new Date(line.at).toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z")} ${line.text}\n` : `${line.text}\n`;
   }
 
   text(options: LogOptions = {}): string {
@@ -66,7 +77,7 @@ export class ContainerLog {
       end();
       return () => undefined;
     }
-    const follower = { data: (text: string) => data(options.timestamps ? this.format({ at: this.now(), text }, true) : text), end };
+    const follower = { data: (text: string) => data(options.timestamps ? this.format({ at: this.now(), text: text.slice(0, -1) }, true) : text), end };
     this.followers.add(follower);
     return () => this.followers.delete(follower);
   }

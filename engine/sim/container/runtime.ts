@@ -197,9 +197,12 @@ export class SimContainer {
   /** The main process: the spec's command/args, else the image's own. Resolves with its exit code (never for servers). */
   async main(): Promise<number> {
     const argv = [...(this.spec.command ?? []), ...(this.spec.args ?? [])];
+    const show = (text: string): void => {
+      for (const s of this.attached) s.stdout(s.tty ? Terminal.output(text) : text);
+    };
     const out = (text: string): void => {
       this.log.write(text);
-      for (const s of this.attached) s.stdout(s.tty ? Terminal.output(text) : text);
+      show(text);
     };
     const err = (text: string): void => {
       this.log.write(text);
@@ -223,7 +226,10 @@ export class SimContainer {
         return node?.kind === "file" ? node.data : undefined;
       };
       const start = { hostname: this.hostname, argv, podIP: this.pod.status?.podIP ?? "", readFile };
-      for (const line of this.image.startup(this.deps.clock.now(), start)) out(`${line}\n`);
+      for (const line of this.image.startup(this.deps.clock.now(), start)) {
+        this.log.writeLine(line);
+        show(`${line}\n`);
+      }
       return new Promise<number>((resolve) => this.kill.on(() => resolve(0)));
     }
     const shell = new Shell(this.host(), this.env, "sh");

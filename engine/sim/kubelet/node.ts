@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { microTimestamp, timestamp } from "../registry";
 import type { Condition, KObject, Node } from "../types";
+import { uuidFromHex } from "../apiserver/uid";
 
 export interface NodeConfig {
   name: string;
@@ -70,7 +71,7 @@ export function nodeObject(config: NodeConfig, nowMs: number): Node {
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
       nodeInfo: {
         architecture: "amd64",
-        bootID: `${uuid.slice(0, 8)}-${uuid.slice(8, 12)}-${uuid.slice(12, 16)}-${uuid.slice(16, 20)}-${uuid.slice(20)}`,
+        bootID: uuidFromHex(uuid),
         containerRuntimeVersion: "containerd://1.7.24",
         kernelVersion: "5.15.0-131-generic",
         kubeProxyVersion: KUBELET_VERSION,

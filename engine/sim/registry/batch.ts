@@ -1,6 +1,6 @@
 // batch/v1 Job and CronJob: defaults, validation and the tables kubectl
 // prints; controllers/job.ts and cronjob.ts reconcile them.
-import { randomUUID } from "node:crypto";
+import { newUid } from "../apiserver/uid";
 import type { Condition, KObject } from "../types";
 import { ALL_VERBS, AGE_COLUMN, column, defineResource, type FieldError } from "./resource";
 import { ageSince, humanDuration } from "./format";
@@ -98,7 +98,7 @@ export const jobs = defineResource<Job>(jobSchema, {
     defaultJobSpec(spec);
     if (!spec.manualSelector) {
       // The job controller's own selector: the object's uid, stamped on its pods.
-      const uid = job.metadata.uid ?? randomUUID();
+      const uid = job.metadata.uid ?? newUid();
       const name = job.metadata.name ?? "";
       spec.selector = { matchLabels: { "batch.kubernetes.io/controller-uid": uid } };
       const template = (spec.template ??= {});

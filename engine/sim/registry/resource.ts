@@ -91,8 +91,16 @@ export function requestVerb(method: string, named: boolean, watch: boolean): str
   return ({ POST: "create", PUT: "update", PATCH: "patch" } as Record<string, string>)[method] ?? method.toLowerCase();
 }
 
+/** "group/version" strings made so far: every stored object carries one, and a shared copy costs nothing per object. */
+const apiVersions = new Map<string, Map<string, string>>();
+
 export function apiVersionOf(type: { group: string; version: string }): string {
-  return type.group ? `${type.group}/${type.version}` : type.version;
+  if (!type.group) return type.version;
+  let versions = apiVersions.get(type.group);
+  if (!versions) apiVersions.set(type.group, (versions = new Map<string, string>()));
+  let apiVersion = versions.get(type.version);
+  if (apiVersion === undefined) versions.set(type.version, (apiVersion = `${type.group}/${type.version}`));
+  return apiVersion;
 }
 
 export function column(name: string, type: TableColumn["type"], description: string, priority = 0, format = ""): TableColumn {

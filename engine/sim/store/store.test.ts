@@ -46,11 +46,36 @@ describe("Store", () => {
   });
 
   it("answers Gone for a watch older than the kept history", () => {
-    const store = new Store(3);
+    const store = new Store({ limit: 3 });
     const start = store.revision;
     for (let i = 0; i < 5; i++) store.create(`/core/configmaps/default/c${i}`, cm(`c${i}`));
     expect(codeOf(() => store.watch("/", start, () => undefined))).toBe("Gone");
     expect(() => store.watch("/", store.revision - 2, () => undefined)).not.toThrow();
+  });
+
+  it("keeps the last 75 s of clock time as history, and no more once it holds its floor of events", () => {
+    let now = 0;
+    const store = new Store({ floor: 2, keepMs: 75_000, now: () => now });
+    const start = store.revision;
+    store.create("/core/configmaps/default/a", cm("a"));
+    now += 60_000;
+    store.update("/core/configmaps/default/a", cm("a", "2"));
+    // Both events are younger than 75 s: a watch from the start replays them.
+    const replayed: string[] = [];
+    store.watch("/", start, (e) => replayed.push(e.type)).stop();
+    expect(replayed).toEqual(["ADDED", "MODIFIED"]);
+    now += 30_000;
+    store.update("/core/configmaps/default/a", cm("a", "3"));
+    // The first event is now 90 s old and two younger ones are kept: it is compacted away.
+    expect(codeOf(() => store.watch("/", start, () => undefined))).toBe("Gone");
+    expect(() => store.watch("/", start + 1, () => undefined).stop()).not.toThrow();
+    // Old events beyond the floor go; the floor's events stay however old they are.
+    now += 10 * 60_000;
+    store.update("/core/configmaps/default/a", cm("a", "4"));
+    expect(codeOf(() => store.watch("/", start + 1, () => undefined))).toBe("Gone");
+    const kept: string[] = [];
+    store.watch("/", start + 2, (e) => kept.push((e.object.data as { value: string }).value)).stop();
+    expect(kept).toEqual(["3", "4"]);
   });
 
   it("delivers writes made by a watcher after the event that caused them", () => {

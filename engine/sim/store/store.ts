@@ -21,6 +21,20 @@ export interface StoreEvent {
   previous?: KObject;
 }
 
+/**
+ * How much watch history the store keeps, as the API server's watch cache:
+ * every event younger than `keepMs` of clock time (upstream: 75 s), but never
+ * more than `limit` events, and events older than that only while fewer
+ * than `floor` are kept. Without `now`, the newest `limit` events. Leases
+ * renewed every few seconds would otherwise fill a long history with copies.
+ */
+export interface HistoryOptions {
+  limit?: number;
+  floor?: number;
+  keepMs?: number;
+  now?: () => number;
+}
+
 export interface StoreSnapshot {
   revision: number;
   objects: [string, KObject][];
@@ -138,7 +152,8 @@ function lowerBound(sorted: readonly string[], key: string): number {
 }
 
 interface ResourceIndex {
-  keys: Set<string>;
+  /** Each key mapped to itself: the one copy of the string that the history's events share. */
+  keys: Map<string, string>;
   /** The keys in order with their objects at the same positions; made again only after a create or delete. */
   sorted?: { keys: string[]; objects: KObject[] };
 }
@@ -152,7 +167,6 @@ export class Store {
    * scheduler and kubelets list every pod per pod, so a list is a slice.
    */
   private readonly byResource = new Map<string, ResourceIndex>();
-  private readonly history: StoreEvent[] = [];
   private readonly watchers = new Set<Watcher>();
   /** `watchers` as an array, made again only after a watch starts or stops (every write walks it). */
   private watcherList?: Watcher[];
@@ -162,10 +176,16 @@ export class Store {
   /** The newest revision no longer in the history; older watches are gone. */
   private compacted: number;
 
+  private readonly history: StoreEvent[] = [];
+  /** When each event in `history` was written (clock ms), at the same positions. */
+  private readonly historyTimes: number[] = [];
+  private readonly historyPolicy: Required<Omit<HistoryOptions, "now">> & Pick<HistoryOptions, "now">;
+
   constructor(
-    private readonly historyLimit = 1000,
+    history: HistoryOptions = {},
     private readonly onWatcherError: (error: unknown) => void = (error) => console.error("sim store watcher failed:", error),
   ) {
+    this.historyPolicy = { limit: history.limit ?? 1000, floor: history.floor ?? 100, keepMs: history.keepMs ?? 75_000, now: history.now };
     this.rev = 1;
     this.compacted = 1;
   }
@@ -205,25 +225,32 @@ export class Store {
     const entry = this.byResource.get(resource);
     if (!entry) return undefined;
     if (!entry.sorted) {
-      const keys = [...entry.keys].sort();
+      const keys = [...entry.keys.keys()].sort();
       entry.sorted = { keys, objects: keys.map((key) => this.objects.get(key) as KObject) };
     }
     return entry.sorted;
   }
 
-  /** Keep the resource index right after `key` was written (`object`) or deleted (undefined). */
-  private indexKey(key: string, object: KObject | undefined): void {
+  /**
+   * Keep the resource index right after `key` was written (`object`) or
+   * deleted (undefined). Returns the stored copy of the key: callers build
+   * keys afresh for every request, and a lease renewed every 2 s would
+   * otherwise leave hundreds of copies of its key in the history.
+   */
+  private indexKey(key: string, object: KObject | undefined): string {
     const resource = resourceOf(key) ?? "";
     let entry = this.byResource.get(resource);
-    if (!entry) this.byResource.set(resource, (entry = { keys: new Set() }));
-    if (!!object === entry.keys.has(key)) {
+    if (!entry) this.byResource.set(resource, (entry = { keys: new Map() }));
+    const stored = entry.keys.get(key);
+    if (!!object === (stored !== undefined)) {
       // An update: the object at its position changes.
       if (object && entry.sorted) entry.sorted.objects[lowerBound(entry.sorted.keys, key)] = object;
-      return;
+      return stored ?? key;
     }
-    if (object) entry.keys.add(key);
+    if (object) entry.keys.set(key, key);
     else entry.keys.delete(key);
     entry.sorted = undefined;
+    return key;
   }
 
   /** Store `object` (taken over and frozen: pass a copy of anything you keep changing). */
@@ -246,10 +273,10 @@ export class Store {
     const current = this.objects.get(key);
     if (!current) throw new StoreError("NotFound", key);
     this.objects.delete(key);
-    this.indexKey(key, undefined);
+    const storedKey = this.indexKey(key, undefined);
     // The DELETED event carries the last state stamped with the deletion's revision.
     const frozen = deepFreeze({ ...current, metadata: { ...current.metadata, resourceVersion: String(++this.rev) } });
-    this.record({ type: "DELETED", key, revision: this.rev, object: frozen });
+    this.record({ type: "DELETED", key: storedKey, revision: this.rev, object: frozen });
     return frozen;
   }
 
@@ -281,8 +308,8 @@ export class Store {
   }
 
   /** A store holding a snapshot's objects; watches must start at or after its revision. */
-  static restore(snapshot: StoreSnapshot, historyLimit?: number): Store {
-    const store = new Store(historyLimit);
+  static restore(snapshot: StoreSnapshot, history?: HistoryOptions): Store {
+    const store = new Store(history);
     for (const [key, object] of snapshot.objects) {
       const frozen = deepFreeze(thaw(object));
       store.objects.set(key, frozen);
@@ -301,15 +328,14 @@ export class Store {
     stored.metadata.resourceVersion = String(++this.rev);
     const frozen = deepFreeze(stored);
     this.objects.set(key, frozen);
-    this.indexKey(key, frozen);
-    this.record({ type, key, revision: this.rev, object: frozen, previous });
+    const storedKey = this.indexKey(key, frozen);
+    this.record({ type, key: storedKey, revision: this.rev, object: frozen, previous });
     return frozen;
   }
 
   private record(event: StoreEvent): void {
     this.history.push(event);
-    // shift(), not splice(0, n): V8 trims the front in place, splice moves the whole history on every write.
-    while (this.history.length > this.historyLimit) this.compacted = (this.history.shift() as StoreEvent).revision;
+    this.compact();
     this.pending.push(event);
     // Writes made by a handler are queued, so every watcher sees events in revision order.
     if (this.dispatching) return;
@@ -321,6 +347,19 @@ export class Store {
       }
     } finally {
       this.dispatching = false;
+    }
+  }
+
+  /** Drop the events the history no longer keeps (see HistoryOptions); watches from before them are gone. */
+  private compact(): void {
+    const { limit, floor, keepMs, now } = this.historyPolicy;
+    const time = now?.();
+    if (time !== undefined) this.historyTimes.push(time);
+    const stale = (): boolean => time !== undefined && this.history.length > floor && time - (this.historyTimes[0] as number) > keepMs;
+    // shift(), not splice(0, n): V8 trims the front in place, splice moves the whole history on every write.
+    while (this.history.length > limit || stale()) {
+      this.compacted = (this.history.shift() as StoreEvent).revision;
+      this.historyTimes.shift();
     }
   }
 

@@ -20,6 +20,7 @@ import { refuseUpgrade } from "./exec";
 import { HttpConnection, type Serve } from "./http-connection";
 import { headerValue, type HeaderBlock } from "./spdy";
 import { SpdySession, type ByteTransport, type SpdyStream, type StreamHandler } from "./spdy-session";
+import { uuidFromHex } from "../uid";
 
 export const PORT_FORWARD_PROTOCOL = "portforward.k8s.io";
 /** The websocket subprotocol of SPDY tunnelled in websocket (client-go's tunnelling prefix + the SPDY protocol). */
@@ -185,7 +186,7 @@ class PodPortForwarder implements StreamHandler {
   private connectFailure(port: number, why: string): string {
     const sandbox = createHash("sha256").update(`sandbox/${this.pod.metadata.uid ?? ""}`).digest("hex");
     const netns = createHash("sha256").update(`netns/${this.pod.metadata.uid ?? ""}`).digest("hex");
-    const uuid = `${netns.slice(0, 8)}-${netns.slice(8, 12)}-${netns.slice(12, 16)}-${netns.slice(16, 20)}-${netns.slice(20, 32)}`;
+    const uuid = uuidFromHex(netns);
     return `error forwarding port ${port} to pod ${sandbox}, uid : failed to execute portforward in network namespace "/var/run/netns/cni-${uuid}": failed to connect to localhost:${port} inside namespace "${sandbox}", IPv4: dial tcp4 127.0.0.1:${port}: connect: ${why} IPv6 dial tcp6: address localhost: no suitable address found `;
   }
 }
