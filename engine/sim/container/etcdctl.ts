@@ -10,6 +10,7 @@
 // has no timeout unless one is given and waits until interrupted, as upstream).
 // Output, exit codes and log lines follow etcdctl 3.5.16.
 import { createHash } from "node:crypto";
+import { microTimestamp } from "../registry/format";
 import type { Store } from "../store/store";
 import type { KObject } from "../types";
 import { etcdKey } from "../store/etcd-keys";
@@ -218,10 +219,6 @@ export function humanBytes(size: number): string {
 /** A uint64 hex ID as Go's encoding/json writes the number. */
 const decimal = (hex: string): string => BigInt(`0x${hex}`).toString();
 
-function goTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-}
-
 // ---- the client ----
 
 interface Client {
@@ -245,7 +242,7 @@ const isSet = (client: Client, name: string): boolean => flag(client, name) === 
 
 function log(client: Client, level: "info" | "warn", fields: Record<string, unknown>): void {
   const { msg, caller, logger, ...rest } = fields;
-  const record = { level, ts: goTime(client.sh.host.clock.now()), ...(logger ? { logger } : {}), caller, msg, ...rest };
+  const record = { level, ts: microTimestamp(client.sh.host.clock.now()), ...(logger ? { logger } : {}), caller, msg, ...rest };
   client.io.err(`${JSON.stringify(record)}\n`);
 }
 

@@ -56,6 +56,8 @@ interface PodRuntime {
   probes: Map<string, ContainerProbes>;
   /** The wait before the next try to mount a volume that failed, once one has. */
   mountBackOff?: number;
+  /** The pod's address in this node's subnet, held while the pod is on the node (the CNI's IPAM). */
+  ip?: string;
 }
 
 /** How a container ended, beyond its exit code. */
@@ -147,6 +149,7 @@ export class Kubelet {
     if (!pod || pod.spec.nodeName !== this.config.name) return;
     if (!runtime) {
       runtime = { uid: pod.metadata.uid ?? "", timers: new Map(), terminating: false, pullBackOff: new Map(), crashBackOff: new Map(), probes: new Map() };
+      if (!pod.spec.hostNetwork && pod.status?.podIP) runtime.ip = pod.status.podIP;
       this.runtimes.set(key, runtime);
       if (!pod.metadata.deletionTimestamp && !this.alreadyStarted(pod)) this.beginPod(key, runtime, pod);
       else if (!pod.metadata.deletionTimestamp && this.deps.containers) {
@@ -219,7 +222,7 @@ export class Kubelet {
       this.later(key, runtime, runtime.mountBackOff, (p) => this.createSandbox(key, runtime, p));
       return;
     }
-    const ip = pod.spec.hostNetwork ? this.config.internalIP : this.allocateIP();
+    const ip = pod.spec.hostNetwork ? this.config.internalIP : (runtime.ip ??= this.allocateIP());
     const at = timestamp(this.deps.clock.now());
     const updated = this.updateStatus(pod, (q) => {
       const status = (q.status ??= {});
@@ -625,7 +628,8 @@ export class Kubelet {
   /** The next free address in this node's pod subnet (.1 is the bridge). */
   private allocateIP(): string {
     const base = this.config.podCIDR.split(".").slice(0, 3).join(".");
-    const used = new Set(this.myPods().map((p) => p.status?.podIP));
+    const used = new Set<string | undefined>();
+    for (const runtime of this.runtimes.values()) used.add(runtime.ip);
     for (let host = 2; host < 255; host++) {
       const ip = `${base}.${host}`;
       if (!used.has(ip)) return ip;

@@ -121,6 +121,12 @@ export class ClusterNetwork implements Network {
   private readonly types: { services: ResourceType; slices: ResourceType; pods: ResourceType; nodes: ResourceType };
   private readonly counters = new Map<string, number>();
   private readonly affinity = new Map<string, { ip: string; port: number; at: number }>();
+  /**
+   * The Service variables last made per namespace (and service links on or
+   * off), kept while the Services are the same stored objects: every
+   * container start asks, and a scale-up starts a hundred at once.
+   */
+  private readonly serviceEnvs = new Map<string, { services: readonly KObject[]; env: EnvVar[] }>();
 
   /** Set once the cluster's container runtime exists: web servers then serve the files their container holds. */
   containerFiles?: ContainerFiles;
@@ -163,7 +169,13 @@ export class ClusterNetwork implements Network {
   }
 
   serviceEnv(pod: Pod): EnvVar[] {
-    return serviceEnvFor(pod, storedList<Service>(this.service.list(this.types.services, undefined).items));
+    const services = this.service.list(this.types.services, undefined).items;
+    const key = `${pod.metadata.namespace ?? "default"}/${pod.spec.enableServiceLinks !== false}`;
+    const cached = this.serviceEnvs.get(key);
+    if (cached && cached.services.length === services.length && cached.services.every((s, i) => s === services[i])) return cached.env;
+    const env = serviceEnvFor(pod, storedList<Service>(services));
+    this.serviceEnvs.set(key, { services, env });
+    return env;
   }
 
   ping(ip: string): PingResult {
@@ -367,7 +379,13 @@ export function podNetwork(network: Network, from?: NetworkOrigin): PodNetwork {
 }
 
 /** The container's ServiceEnv (`(namespace) => vars`): the variables for a pod in `namespace` with service links on. */
-export function serviceEnvMap(network: Network, namespace: string, enableServiceLinks = true): Record<string, string> {
+export function serviceEnvMap(network: Network, namespace: string, enableServiceLinks = true): Readonly<Record<string, string>> {
   const pod = { metadata: { namespace }, spec: { containers: [], enableServiceLinks } } as unknown as Pod;
-  return Object.fromEntries(network.serviceEnv(pod).map((e) => [e.name, e.value]));
+  const vars = network.serviceEnv(pod);
+  let map = serviceEnvMaps.get(vars);
+  if (!map) serviceEnvMaps.set(vars, (map = Object.fromEntries(vars.map((e) => [e.name, e.value]))));
+  return map;
 }
+
+/** The map made from each list `serviceEnv` answered (it answers the same list while the Services stay the same). */
+const serviceEnvMaps = new WeakMap<readonly EnvVar[], Readonly<Record<string, string>>>();

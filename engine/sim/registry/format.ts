@@ -14,8 +14,15 @@ export function timestamp(ms: number): string {
   return lastStamp.text;
 }
 
+/** The last millisecond rendered as a MicroTime (events stamp several within one). */
+const lastMicroStamp = { ms: Number.NaN, text: "" };
+
 export function microTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+  if (ms !== lastMicroStamp.ms) {
+    lastMicroStamp.ms = ms;
+    lastMicroStamp.text = new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+  }
+  return lastMicroStamp.text;
 }
 
 /** Age of a duration in milliseconds, as kubectl's AGE and LAST SEEN columns show it. */

@@ -355,9 +355,8 @@ export class Store {
     const { limit, floor, keepMs, now } = this.historyPolicy;
     const time = now?.();
     if (time !== undefined) this.historyTimes.push(time);
-    const stale = (): boolean => time !== undefined && this.history.length > floor && time - (this.historyTimes[0] as number) > keepMs;
     // shift(), not splice(0, n): V8 trims the front in place, splice moves the whole history on every write.
-    while (this.history.length > limit || stale()) {
+    while (this.history.length > limit || (time !== undefined && this.history.length > floor && time - (this.historyTimes[0] as number) > keepMs)) {
       this.compacted = (this.history.shift() as StoreEvent).revision;
       this.historyTimes.shift();
     }

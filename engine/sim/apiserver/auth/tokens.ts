@@ -47,10 +47,13 @@ export function tokenKeyId(token: string): string | undefined {
 export class TokenIssuer {
   readonly keyId: string;
   private readonly key: Buffer;
+  /** The encoded JWT header, the same for every token this issuer signs. */
+  private readonly header: string;
 
   constructor(seed: string, readonly issuer = DEFAULT_ISSUER) {
     this.key = createHmac("sha256", seed).update("service-account-token-signing").digest();
     this.keyId = createHash("sha256").update(this.key).digest("base64url");
+    this.header = encode({ alg: "HS256", kid: this.keyId });
   }
 
   mint(options: { namespace: string; name: string; uid: string; audiences: string[]; expirationSeconds: number; nowMs: number }): { token: string; claims: ServiceAccountClaims } {
@@ -65,7 +68,7 @@ export class TokenIssuer {
       nbf: now,
       sub: `system:serviceaccount:${options.namespace}:${options.name}`,
     };
-    const body = `${encode({ alg: "HS256", kid: this.keyId })}.${encode(claims)}`;
+    const body = `${this.header}.${encode(claims)}`;
     return { token: `${body}.${this.sign(body)}`, claims };
   }
 
