@@ -147,12 +147,10 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
       const type = registry.find("", "v1", kind);
       return type ? service.find(type, namespace, name) : undefined;
     },
-    token: (pod) => {
+    token: ({ namespace, name }, nowMs) => {
       const accounts = registry.find("", "v1", "serviceaccounts");
-      const namespace = pod.metadata.namespace ?? "default";
-      const name = pod.spec.serviceAccountName ?? "default";
       const account = accounts ? service.find(accounts, namespace, name) : undefined;
-      return issuer.mint({ namespace, name, uid: account?.metadata.uid ?? "", audiences: ["https://kubernetes.default.svc.cluster.local"], expirationSeconds: 3607, nowMs: clock.now() }).token;
+      return issuer.mint({ namespace, name, uid: account?.metadata.uid ?? "", audiences: ["https://kubernetes.default.svc.cluster.local"], expirationSeconds: 3607, nowMs }).token;
     },
     network: (pod) => podNetwork(network, { namespace: pod.metadata.namespace ?? "default", pod: pod.metadata.name ?? "" }),
     serviceEnv: (namespace) => serviceEnvMap(network, namespace),

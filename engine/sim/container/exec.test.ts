@@ -48,6 +48,18 @@ describe("kubectl exec", () => {
     expect(page.stdout).toContain("<title>Welcome to nginx!</title>");
   });
 
+  it("finds the pod's ServiceAccount token, issued when the pod started, that authenticates as its ServiceAccount", async () => {
+    const started = Date.parse((await sim.kubectl("get", "pod", "web", "-o", "jsonpath={.status.startTime}")).stdout);
+    await advance(60_000);
+    const token = (await sim.kubectl("exec", "web", "--", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/token")).stdout;
+    const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as { iat: number; sub: string };
+    expect(claims.sub).toBe("system:serviceaccount:default:default");
+    // Read a minute later, it is still the token the kubelet got at the start.
+    expect(Math.abs(claims.iat * 1000 - started)).toBeLessThan(10_000);
+    const whoami = await sim.kubectl("--token", token, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
+    expect(whoami.stdout).toBe("system:serviceaccount:default:default");
+  });
+
   it("reports a non-zero exit code as kubectl does", async () => {
     const result = await sim.kubectl("exec", "web", "--", "sh", "-c", "echo out; echo err >&2; exit 3");
     expect(result.stdout).toBe("out\n");

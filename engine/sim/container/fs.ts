@@ -55,7 +55,26 @@ export function newDir(mtime = 0, mode = 0o755): FsDir {
 }
 
 /** Build a tree from `{ "/etc/hostname": "web\n", ... }` (directories made as needed). */
-export function treeFrom(files: Record<string, string>, mtime = 0, into: FsDir = newDir(mtime)): FsDir {
+/** A file's text, or how to make it when it is first read. */
+export type FileContent = string | (() => string);
+
+/** A file whose text is made when first read (a projected token most pods never read). */
+function lazyFile(make: () => string, mtime: number): FsFile {
+  let data: string | undefined;
+  return {
+    kind: "file",
+    get data(): string {
+      return (data ??= make());
+    },
+    set data(value: string) {
+      data = value;
+    },
+    mtime,
+    mode: 0o644,
+  };
+}
+
+export function treeFrom(files: Record<string, FileContent>, mtime = 0, into: FsDir = newDir(mtime)): FsDir {
   for (const [path, data] of Object.entries(files)) {
     const parts = splitPath(path);
     let dir = into;
@@ -71,7 +90,7 @@ export function treeFrom(files: Record<string, string>, mtime = 0, into: FsDir =
     if (last === undefined) continue;
     if (path.endsWith("/")) {
       if (!dir.children.has(last)) dir.children.set(last, newDir(mtime));
-    } else dir.children.set(last, { kind: "file", data, mtime, mode: 0o644 });
+    } else dir.children.set(last, typeof data === "string" ? { kind: "file", data, mtime, mode: 0o644 } : lazyFile(data, mtime));
   }
   return into;
 }

@@ -6,7 +6,7 @@
 // memory limit: going over it kills the whole container (OOMKilled, 137).
 import type { Clock } from "../../clock";
 import type { Container, Pod } from "../types";
-import { FileSystem, newDir, treeFrom, type FsDir, type Mount } from "./fs";
+import { FileSystem, newDir, treeFrom, type FileContent, type FsDir, type Mount } from "./fs";
 import { fieldValue, objectData, specEnvironment, type ObjectLookup } from "./env";
 import { hasExecutable, imageContent, startFailure, type ImageContent } from "./images";
 import { Input, Interrupt } from "./io";
@@ -21,8 +21,8 @@ export interface RuntimeDeps {
   clock: Clock;
   /** A ConfigMap or Secret of the cluster (for volumes and env). */
   lookup: ObjectLookup;
-  /** A ServiceAccount token for the pod's projected token volume. */
-  token?(pod: Pod): string;
+  /** A token of ServiceAccount `name` in `namespace`, issued at `nowMs`, for a pod's projected token volume. */
+  token?(account: { namespace: string; name: string }, nowMs: number): string;
   /** The network as seen from `pod` (the networking part's `podNetwork`); none: nothing resolves. */
   network?(pod: Pod): ContainerNetwork;
   serviceEnv?: ServiceEnv;
@@ -477,6 +477,7 @@ export class ContainerRuntime {
       return Object.fromEntries(items.filter((i) => decoded[i.key] !== undefined).map((i) => [`/${i.path}`, decoded[i.key] as string]));
     };
     const now = this.deps.clock.now();
+    const account = { namespace, name: pod.spec.serviceAccountName ?? "default" };
     const render = (volume: VolumeSpec): { dir: FsDir; source: string; type: string; readOnly: boolean } | undefined => {
       if (volume.emptyDir) {
         let dir = sandbox.emptyDirs.get(volume.name);
@@ -492,9 +493,10 @@ export class ContainerRuntime {
         if (!dir) this.durable.set(key, (dir = newDir(now, 0o777)));
         return { dir, source: "/dev/sda1", type: "ext4", readOnly: false };
       }
-      const rendered: Record<string, string> = {};
+      const rendered: Record<string, FileContent> = {};
       for (const source of volume.projected?.sources ?? []) {
-        if (source.serviceAccountToken) rendered[`/${source.serviceAccountToken.path}`] = this.deps.token?.(pod) ?? "";
+        // Issued as the pod starts, signed when first read: most pods never read theirs.
+        if (source.serviceAccountToken) rendered[`/${source.serviceAccountToken.path}`] = () => this.deps.token?.(account, now) ?? "";
         if (source.configMap) Object.assign(rendered, files("configmaps", source.configMap.name, source.configMap.items));
         if (source.secret) Object.assign(rendered, files("secrets", source.secret.name));
         for (const item of source.downwardAPI?.items ?? []) rendered[`/${item.path}`] = fieldValue(pod, item.fieldRef?.fieldPath ?? "") ?? "";
