@@ -8,10 +8,10 @@
 import { createHash } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import { chmodSync } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
-import type { Socket } from "node:net";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
+import { createSecureContext, TLSSocket, type SecureContext } from "node:tls";
 import path from "node:path";
 import type { Clock } from "../clock";
 import type { ClusterDriver, ClusterLease, ClusterShape, ClusterStateStore } from "../cluster";
@@ -39,10 +39,18 @@ export interface SimDriverOptions {
   log?: (message: string, error?: unknown) => void;
 }
 
+/** The driver's shared port, and the TLS material every cluster's socket serves with. */
+interface SharedListener {
+  server: Server;
+  url: string;
+  certificates: ServingCertificates;
+  secureContext: SecureContext;
+}
+
 interface Entry {
   id: string;
   cluster: SimCluster;
-  socketServer: Server;
+  socketServer: NetServer;
   sockets: Set<Socket>;
   lease: ClusterLease;
 }
@@ -53,7 +61,7 @@ export class SimDriver implements ClusterDriver {
   private readonly byToken = new Map<string, Entry>();
   /** Clusters by the key id their ServiceAccount tokens are signed with. */
   private readonly byKeyId = new Map<string, Entry>();
-  private http?: Promise<{ server: Server; url: string; certificates: ServingCertificates }>;
+  private http?: Promise<SharedListener>;
   private closed = false;
   private readonly keeper?: SimStateKeeper;
   private readonly log: (message: string, error?: unknown) => void;
@@ -128,7 +136,7 @@ export class SimDriver implements ClusterDriver {
     }
   }
 
-  private listen(): Promise<{ server: Server; url: string; certificates: ServingCertificates }> {
+  private listen(): Promise<SharedListener> {
     this.http ??= (async () => {
       const certificates = this.options.certificates ?? (await createServingCertificates());
       return new Promise((resolve, reject) => {
@@ -137,7 +145,8 @@ export class SimDriver implements ClusterDriver {
         server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
         server.listen(this.options.port ?? 0, "127.0.0.1", () => {
           const { port } = server.address() as AddressInfo;
-          resolve({ server, url: `https://127.0.0.1:${port}`, certificates });
+          // Parsing the key and certificate takes a millisecond or more: every cluster's socket shares this one context.
+          resolve({ server, url: `https://127.0.0.1:${port}`, certificates, secureContext: createSecureContext({ key: certificates.key, cert: certificates.cert }) });
         });
       });
     })();
@@ -169,7 +178,7 @@ export class SimDriver implements ClusterDriver {
    * `resume`) from the learner's saved state, else fresh.
    */
   private async create(learnerId: string, from: { restoreFrom?: string | Uint8Array; resume?: boolean }): Promise<Entry> {
-    const { url, certificates } = await this.listen();
+    const { url, certificates, secureContext } = await this.listen();
     const id = `c${createHash("sha256").update(learnerId).digest("hex").slice(0, 16)}`;
     const dir = path.join(this.options.runtimeDir, "clusters", id);
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -179,19 +188,21 @@ export class SimDriver implements ClusterDriver {
     const cluster = this.boot(learnerId, from.restoreFrom, saved);
     this.keeper?.track(learnerId, cluster, from.restoreFrom !== undefined);
     const sockets = new Set<Socket>();
+    // The socket's own HTTPS server: whatever arrives here can only reach this cluster.
+    const api = createHttpServer((req, res) => entry.cluster.handle(req, res)).on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on("error", () => socket.destroy());
+      entry.cluster.upgrade(req, socket, head);
+    });
     const entry: Entry = {
       id,
       cluster,
       sockets,
-      // The socket's own HTTPS server: whatever arrives here can only reach this cluster.
-      socketServer: createServer({ key: certificates.key, cert: certificates.cert }, (req, res) => entry.cluster.handle(req, res))
-        .on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-          socket.on("error", () => socket.destroy());
-          entry.cluster.upgrade(req, socket, head);
-        })
-        .on("connection", (socket: Socket) => {
+      socketServer: createNetServer((socket) => {
         sockets.add(socket);
         socket.on("close", () => sockets.delete(socket));
+        const secure = new TLSSocket(socket, { isServer: true, secureContext });
+        secure.on("error", () => secure.destroy());
+        api.emit("connection", secure);
       }),
       lease: { id, access: { server: url, token: cluster.token, socketPath, ca: certificates.ca } },
     };
