@@ -23,9 +23,8 @@ const PAIRS = ["ca", "server", "peer", "healthcheck-client"];
  * only checks which file is which).
  */
 export function pem(label: string, seed: string, size: number): string {
-  const bytes: Buffer[] = [];
-  for (let i = 0; Buffer.concat(bytes).length < size; i++) bytes.push(createHash("sha256").update(`${seed}/${i}`).digest());
-  const body = Buffer.concat(bytes).subarray(0, size).toString("base64").replace(/.{64}/g, "$&\n").replace(/\n$/, "");
+  const blocks = Array.from({ length: Math.ceil(size / 32) }, (_, i) => createHash("sha256").update(`${seed}/${i}`).digest());
+  const body = Buffer.concat(blocks).subarray(0, size).toString("base64").replace(/.{64}/g, "$&\n").replace(/\n$/, "");
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }
 
