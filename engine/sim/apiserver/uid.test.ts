@@ -3,8 +3,9 @@ import { newUid, uuidFromHex } from "./uid";
 
 describe("UIDs", () => {
   it("are random version 4 UUIDs", () => {
-    const uids = new Set(Array.from({ length: 100 }, newUid));
-    expect(uids.size).toBe(100);
+    // More than one batch of random bytes (256 UIDs) is used.
+    const uids = new Set(Array.from({ length: 600 }, newUid));
+    expect(uids.size).toBe(600);
     for (const uid of uids) expect(uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 

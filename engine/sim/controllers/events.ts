@@ -10,8 +10,12 @@ import type { ResourceService } from "../apiserver/service";
 import { microTimestamp, timestamp, type ResourceType } from "../registry";
 import type { CoreEvent, KObject, ObjectReference } from "../types";
 
-/** Entries per correlator cache, as upstream's LRU caches, so a long-lived cluster stays bounded. */
-export const CORRELATOR_CACHE_ENTRIES = 4096;
+/**
+ * Entries per correlator cache, so a long-lived cluster stays bounded. Upstream's hold 4096,
+ * one set per component process; a server holds a thousand clusters, so ours hold fewer
+ * (about 400 bytes an entry): a learner's cluster rarely has a thousand recent distinct events.
+ */
+export const CORRELATOR_CACHE_ENTRIES = 1024;
 /** The distinct message count at which similar events are combined (upstream combines the 10th). */
 const SIMILAR_MESSAGES_TO_COMBINE = 10;
 /** A similar event after this long a pause starts the count of distinct messages afresh. */

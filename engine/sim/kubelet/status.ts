@@ -63,14 +63,20 @@ const CONDITION_ORDER = ["PodReadyToStartContainers", "Initialized", "Ready", "C
 
 export function setCondition(pod: Pod, type: string, status: Condition["status"], now: string, reason?: string, message?: string): void {
   const conditions = ((pod.status ??= {}).conditions ??= []);
-  const existing = conditions.find((c) => c.type === type);
+  const index = conditions.findIndex((c) => c.type === type);
+  const existing = conditions[index];
   const next: Condition = { type, status, lastProbeTime: null, lastTransitionTime: existing?.status === status ? existing.lastTransitionTime : now };
   if (reason) next.reason = reason;
   if (message) next.message = message;
-  const rest = conditions.filter((c) => c.type !== type);
-  rest.push(next);
-  rest.sort((a, b) => CONDITION_ORDER.indexOf(a.type) - CONDITION_ORDER.indexOf(b.type));
-  pod.status.conditions = rest;
+  // A new array (the old one may be a stored, frozen one), in CONDITION_ORDER.
+  const updated = conditions.slice();
+  if (existing) updated[index] = next;
+  else {
+    const rank = CONDITION_ORDER.indexOf(type);
+    const at = updated.findIndex((c) => CONDITION_ORDER.indexOf(c.type) > rank);
+    updated.splice(at === -1 ? updated.length : at, 0, next);
+  }
+  pod.status.conditions = updated;
 }
 
 const byName = (statuses: ContainerStatus[] | undefined, name: string): ContainerStatus | undefined => statuses?.find((s) => s.name === name);
