@@ -198,7 +198,8 @@ export class ResourceService {
     const mergeMeta = (): PatchMeta => this.patchMeta(current.apiVersion, type.kind);
     const refused = prepareUpdate(type, current, next, options, this.clock.now(), mergeMeta, (o) => type.defaults?.(o, this.createContext()));
     if (refused.length) throw errors.invalid(type, name, refused);
-    this.validate(type, next);
+    // A status write or a binding cannot change the rest of the spec: like upstream's status strategies, only metadata is checked again.
+    this.validate(type, next, options.subresource !== "status" && !options.binding);
     nextMeta.resourceVersion = current.metadata.resourceVersion;
     if (options.dryRun) return next;
     if (unchanged(current, next)) return current;
@@ -337,8 +338,9 @@ export class ResourceService {
     return requested ?? spec?.terminationGracePeriodSeconds ?? 30;
   }
 
-  private validate(type: ResourceType, object: KObject): void {
-    const problems = withObjectMetaErrors(object, type.validate?.(object) ?? []);
+  /** Upstream's Invalid for what is wrong with `object`'s metadata, and with `whole`, with the rest by its type's rules. */
+  private validate(type: ResourceType, object: KObject, whole = true): void {
+    const problems = withObjectMetaErrors(object, whole ? (type.validate?.(object) ?? []) : []);
     if (problems.length) throw errors.invalid(type, object.metadata.name ?? "", problems);
   }
 
