@@ -15,7 +15,7 @@ import { batchAndStorageControllers } from "../controllers/batch-storage";
 import { GarbageCollector } from "../controllers/garbage-collector";
 import { EndpointsController } from "../controllers/endpoints";
 import { EndpointSliceController } from "../controllers/endpointslice";
-import { ClusterNetwork, podNetwork, serviceEnvMap } from "../network";
+import { ClusterNetwork, podNetwork } from "../network";
 import { ContainerRuntime } from "../container/runtime";
 import { refuseUpgrade, StreamServer } from "../apiserver/streams/exec";
 import { podLogs } from "../apiserver/streams/logs";
@@ -153,7 +153,7 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
       return issuer.mint({ namespace, name, uid: account?.metadata.uid ?? "", audiences: ["https://kubernetes.default.svc.cluster.local"], expirationSeconds: 3607, nowMs }).token;
     },
     network: (pod) => podNetwork(network, { namespace: pod.metadata.namespace ?? "default", pod: pod.metadata.name ?? "" }),
-    serviceEnv: (namespace) => serviceEnvMap(network, namespace),
+    serviceEnv: (namespace, links) => network.serviceEnv(namespace, links),
     etcd: (pod) => etcd.connection(pod),
   });
   const etcd = new EtcdServer(store, controlPlaneNode(nodes), token);

@@ -24,4 +24,4 @@ export const NO_NETWORK: ContainerNetwork = {
 };
 
 /** Environment variables a service adds to pods (`<SVC>_SERVICE_HOST` ...), given by the networking part. */
-export type ServiceEnv = (namespace: string) => Record<string, string>;
+export type ServiceEnv = (namespace: string, enableServiceLinks: boolean) => Readonly<Record<string, string>>;

@@ -439,20 +439,8 @@ export class ContainerRuntime {
 
   private environment(pod: Pod, spec: Container, image: ImageContent): Record<string, string> {
     const namespace = pod.metadata.namespace ?? "default";
-    const env: Record<string, string> = { ...image.env, HOSTNAME: pod.metadata.name ?? "" };
-    {
-      Object.assign(env, {
-        KUBERNETES_SERVICE_HOST: "10.96.0.1",
-        KUBERNETES_SERVICE_PORT: "443",
-        KUBERNETES_SERVICE_PORT_HTTPS: "443",
-        KUBERNETES_PORT: "tcp://10.96.0.1:443",
-        KUBERNETES_PORT_443_TCP: "tcp://10.96.0.1:443",
-        KUBERNETES_PORT_443_TCP_PROTO: "tcp",
-        KUBERNETES_PORT_443_TCP_PORT: "443",
-        KUBERNETES_PORT_443_TCP_ADDR: "10.96.0.1",
-      });
-      if (pod.spec.enableServiceLinks !== false) Object.assign(env, this.deps.serviceEnv?.(namespace) ?? {});
-    }
+    // The `kubernetes` Service's variables come with the Services' even when service links are off.
+    const env: Record<string, string> = { ...image.env, HOSTNAME: pod.metadata.name ?? "", ...this.deps.serviceEnv?.(namespace, pod.spec.enableServiceLinks !== false) };
     // The kubelet creates no container whose references fail (CreateContainerConfigError); one
     // restored from a snapshot whose ConfigMap has gone since keeps what still resolves.
     return specEnvironment(pod, spec, this.deps.lookup, env).env;

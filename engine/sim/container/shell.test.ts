@@ -40,6 +40,18 @@ describe("shell", () => {
   const { runtime, clock } = setup();
   const busybox = runtime.start(pod({ containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }] }, "bb"), 0, () => undefined)!;
 
+  it("mkdir and rm complain about each operand they cannot handle, go on with the rest, and exit 1", async () => {
+    const made = await run(busybox, "mkdir /tmp/a /nope/b /tmp/c; echo $?; ls -d /tmp/a /tmp/c");
+    expect(made.err).toBe("mkdir: can't create directory '/nope/b': No such file or directory\n");
+    expect(made.out).toBe("1\n/tmp/a\n/tmp/c\n");
+    const removed = await run(busybox, "touch /tmp/f; rm /tmp/missing /tmp/f; echo $?; rm -f /tmp/missing; echo $?");
+    expect(removed.err).toBe("rm: can't remove '/tmp/missing': No such file or directory\n");
+    expect(removed.out).toBe("1\n0\n");
+    expect((await run(busybox, "ls /tmp/f")).code).not.toBe(0);
+    // The container is shared with the tests below.
+    expect((await run(busybox, "rm -r /tmp/a /tmp/c")).code).toBe(0);
+  });
+
   it("expands variables, quotes, $? and command substitution", async () => {
     expect((await run(busybox, `X=1; export Y=two; echo "$X $Y" '$X' \${Y}; false; echo $?; echo $(hostname)-$((2+3))`)).out).toBe("1 two $X two\n1\nbb-5\n");
   });

@@ -597,6 +597,25 @@ function catFiles(sh: Shell, files: string[], io: ProcIO, program: string): { te
 }
 
 /** The text a filter (grep, head, wc) reads: its files, else all of stdin. */
+/**
+ * `act` on each operand's path; one the filesystem refuses prints `complaint`
+ * (nothing when that answers undefined) and makes the exit status 1, and the
+ * rest still run, as coreutils and busybox do.
+ */
+function eachOperand(sh: Shell, io: ProcIO, program: string, operands: string[], act: (path: string) => void, complaint: (operand: string, error: FsError) => string | undefined): number {
+  let status = 0;
+  for (const operand of operands) {
+    try {
+      act(sh.path(operand));
+    } catch (error) {
+      if (!(error instanceof FsError)) throw error;
+      const message = complaint(operand, error);
+      if (message !== undefined) status = sh.fail(io, program, message);
+    }
+  }
+  return status;
+}
+
 async function filterInput(sh: Shell, files: string[], io: ProcIO, program: string): Promise<{ text: string; status: number }> {
   const { text, status } = catFiles(sh, files, io, program);
   return { text: text ?? (await io.stdin.readAll(io.interrupt)), status };
@@ -737,43 +756,25 @@ const PROGRAMS: Record<string, Program> = {
     return 0;
   },
   touch(sh, [, ...files], io) {
-    let status = 0;
-    for (const f of files) {
-      try {
-        sh.host.fs.touch(sh.path(f));
-      } catch (error) {
-        if (!(error instanceof FsError)) throw error;
-        status = sh.fail(io, "touch", `${f}: ${error.text}`);
-      }
-    }
-    return status;
+    return eachOperand(sh, io, "touch", files, (path) => sh.host.fs.touch(path), (f, error) => `${f}: ${error.text}`);
   },
   mkdir(sh, [, ...args], io) {
     const { set, operands } = flags(args);
-    let status = 0;
-    for (const d of operands) {
-      try {
-        sh.host.fs.mkdir(sh.path(d), set.has("p"));
-      } catch (error) {
-        if (!(error instanceof FsError)) throw error;
-        status = sh.fail(io, "mkdir", sh.host.flavour === "debian" ? `cannot create directory '${d}': ${error.text}` : `can't create directory '${d}': ${error.text}`);
-      }
-    }
-    return status;
+    const cannot = sh.host.flavour === "debian" ? "cannot" : "can't";
+    return eachOperand(sh, io, "mkdir", operands, (path) => sh.host.fs.mkdir(path, set.has("p")), (d, error) => `${cannot} create directory '${d}': ${error.text}`);
   },
   rm(sh, [, ...args], io) {
     const { set, operands } = flags(args);
-    let status = 0;
-    for (const f of operands) {
-      try {
-        sh.host.fs.remove(sh.path(f), set.has("r") || set.has("R"));
-      } catch (error) {
-        if (!(error instanceof FsError)) throw error;
-        if (error.code === "ENOENT" && set.has("f")) continue;
-        status = sh.fail(io, "rm", sh.host.flavour === "debian" ? `cannot remove '${f}': ${error.text}` : `can't remove '${f}': ${error.text}`);
-      }
-    }
-    return status;
+    const cannot = sh.host.flavour === "debian" ? "cannot" : "can't";
+    return eachOperand(
+      sh,
+      io,
+      "rm",
+      operands,
+      (path) => sh.host.fs.remove(path, set.has("r") || set.has("R")),
+      // -f: a missing file is no error.
+      (f, error) => (error.code === "ENOENT" && set.has("f") ? undefined : `${cannot} remove '${f}': ${error.text}`),
+    );
   },
   async grep(sh, [, ...args], io) {
     const { set, operands } = flags(args);

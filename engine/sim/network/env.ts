@@ -3,7 +3,7 @@
 // pkg/kubelet/envvars + kubelet_pods getServiceEnvVarMap): the `kubernetes`
 // Service from `default` always, the pod's own namespace's Services when
 // `enableServiceLinks` is not false; headless and ExternalName Services never.
-import type { Pod, Service } from "../types";
+import type { Service } from "../types";
 
 export interface EnvVar {
   name: string;
@@ -42,10 +42,8 @@ export function fromServices(services: Service[]): EnvVar[] {
   return out;
 }
 
-/** The service variables for `pod`, given every Service in the cluster now (sorted by Service name). */
-export function serviceEnvFor(pod: Pod, services: Service[]): EnvVar[] {
-  const namespace = pod.metadata.namespace ?? "default";
-  const links = pod.spec.enableServiceLinks !== false;
+/** The service variables for a pod in `namespace`, given every Service in the cluster now (sorted by Service name). */
+export function serviceEnvFor(namespace: string, links: boolean, services: Service[]): EnvVar[] {
   const chosen = new Map<string, Service>();
   for (const svc of services) {
     if (!ipSet(svc)) continue;

@@ -13,7 +13,7 @@ import type { Registry, ResourceType } from "../registry";
 import type { Container, KObject, Node, Pod, Service, ServicePort } from "../types";
 import { stored, storedList } from "../controllers/service-endpoints";
 import { lookup, resolvConf, type DnsAnswer, type DnsData, type SliceView } from "./dns";
-import { serviceEnvFor, type EnvVar } from "./env";
+import { serviceEnvFor } from "./env";
 import { listenersOf, type HttpReply, type HttpRequest, type Listener } from "./servers";
 
 export { lookup, resolvConf, searchPath, candidates, CLUSTER_DOMAIN } from "./dns";
@@ -85,8 +85,8 @@ export interface Network {
   /** A bare TCP connect (nc -z, telnet): where it lands, or why not. */
   connect(ip: string, port: number, options?: HttpOptions): { ok: true; destination: Destination } | { ok: false; error: ConnectError; message: string };
   ping(ip: string): PingResult;
-  /** The Service variables a container of `pod` gets when it starts now (call at container start, keep the result). */
-  serviceEnv(pod: Pod): EnvVar[];
+  /** The Service variables a container in `namespace` gets when it starts now (call at container start, keep the result; do not change it). */
+  serviceEnv(namespace: string, enableServiceLinks: boolean): Readonly<Record<string, string>>;
   /** /etc/resolv.conf for a ClusterFirst pod in `namespace`. */
   resolvConf(namespace: string): string;
   /** The cluster DNS Service IP (kube-dns), 10.96.0.10 on a kubeadm cluster. */
@@ -126,7 +126,7 @@ export class ClusterNetwork implements Network {
    * off), kept while the Services are the same stored objects: every
    * container start asks, and a scale-up starts a hundred at once.
    */
-  private readonly serviceEnvs = new Map<string, { services: readonly KObject[]; env: EnvVar[] }>();
+  private readonly serviceEnvs = new Map<string, { services: readonly KObject[]; env: Readonly<Record<string, string>> }>();
 
   /** Set once the cluster's container runtime exists: web servers then serve the files their container holds. */
   containerFiles?: ContainerFiles;
@@ -168,12 +168,12 @@ export class ClusterNetwork implements Network {
     return lookup(trimmed, fromNamespace, this.dnsData());
   }
 
-  serviceEnv(pod: Pod): EnvVar[] {
+  serviceEnv(namespace: string, enableServiceLinks: boolean): Readonly<Record<string, string>> {
     const services = this.service.list(this.types.services, undefined).items;
-    const key = `${pod.metadata.namespace ?? "default"}/${pod.spec.enableServiceLinks !== false}`;
+    const key = `${namespace}/${enableServiceLinks}`;
     const cached = this.serviceEnvs.get(key);
     if (cached && cached.services.length === services.length && cached.services.every((s, i) => s === services[i])) return cached.env;
-    const env = serviceEnvFor(pod, storedList<Service>(services));
+    const env = Object.fromEntries(serviceEnvFor(namespace, enableServiceLinks, storedList<Service>(services)).map((e) => [e.name, e.value]));
     this.serviceEnvs.set(key, { services, env });
     return env;
   }
@@ -378,14 +378,3 @@ export function podNetwork(network: Network, from?: NetworkOrigin): PodNetwork {
   };
 }
 
-/** The container's ServiceEnv (`(namespace) => vars`): the variables for a pod in `namespace` with service links on. */
-export function serviceEnvMap(network: Network, namespace: string, enableServiceLinks = true): Readonly<Record<string, string>> {
-  const pod = { metadata: { namespace }, spec: { containers: [], enableServiceLinks } } as unknown as Pod;
-  const vars = network.serviceEnv(pod);
-  let map = serviceEnvMaps.get(vars);
-  if (!map) serviceEnvMaps.set(vars, (map = Object.fromEntries(vars.map((e) => [e.name, e.value]))));
-  return map;
-}
-
-/** The map made from each list `serviceEnv` answered (it answers the same list while the Services stay the same). */
-const serviceEnvMaps = new WeakMap<readonly EnvVar[], Readonly<Record<string, string>>>();

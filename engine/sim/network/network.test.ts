@@ -8,7 +8,7 @@ import type { KObject, Pod, Service } from "../types";
 import type { EndpointsObject } from "../controllers/endpoints";
 import { stored } from "../controllers/service-endpoints";
 import type { EndpointSliceObject } from "../controllers/endpointslice";
-import { NGINX_INDEX, podNetwork, serviceEnvMap } from "./index";
+import { NGINX_INDEX, podNetwork } from "./index";
 
 let clock: ManualClock;
 let cluster: SimCluster;
@@ -278,7 +278,7 @@ describe("network", () => {
     expect(net.ping(pod.status?.podIP ?? "")).toBe(true);
     const ip = web.spec?.clusterIP ?? "";
     svc("redis-cache", { selector: { app: "r" }, ports: [{ name: "redis", port: 6379 }, { name: "metrics", port: 9121, protocol: "TCP" }] });
-    const env = serviceEnvMap(cluster.network, "default");
+    const env = cluster.network.serviceEnv("default", true);
     expect(env).toMatchObject({
       KUBERNETES_SERVICE_HOST: "10.96.0.1",
       KUBERNETES_SERVICE_PORT: "443",
@@ -297,9 +297,11 @@ describe("network", () => {
       REDIS_CACHE_SERVICE_PORT_METRICS: "9121",
       REDIS_CACHE_PORT_9121_TCP_PORT: "9121",
     });
-    expect(Object.keys(serviceEnvMap(cluster.network, "default", false)).every((k) => k.startsWith("KUBERNETES_"))).toBe(true);
-    expect(Object.keys(serviceEnvMap(cluster.network, "kube-system")).filter((k) => k.startsWith("WEB_"))).toEqual([]);
-    expect(serviceEnvMap(cluster.network, "kube-system").KUBE_DNS_SERVICE_HOST).toBe("10.96.0.10");
+    // Service links off: the `kubernetes` Service's variables only.
+    expect(Object.keys(cluster.network.serviceEnv("default", false)).every((k) => k.startsWith("KUBERNETES_"))).toBe(true);
+    expect(cluster.network.serviceEnv("default", false).KUBERNETES_SERVICE_HOST).toBe("10.96.0.1");
+    expect(Object.keys(cluster.network.serviceEnv("kube-system", true)).filter((k) => k.startsWith("WEB_"))).toEqual([]);
+    expect(cluster.network.serviceEnv("kube-system", true).KUBE_DNS_SERVICE_HOST).toBe("10.96.0.10");
   });
 
   it("echo servers answer with the pod that served", async () => {
